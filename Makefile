@@ -1,0 +1,52 @@
+# Cairn: `make run` starts everything on the embedded defaults; `make test` runs the suite.
+SHELL := /bin/bash
+UV := python3 -m uv
+RASA_VENV := .venv-rasa
+
+.PHONY: run test setup lint format lock system-deps test-unit scale clean
+
+run: setup ## start Rasa and the api, build what changed, stop all on Ctrl-C
+	$(UV) run --frozen cairn run
+
+test: setup system-deps ## the whole suite: unit, integration (PostgreSQL, Redis) and end to end
+	$(UV) run --frozen cairn bot train
+	$(UV) run --frozen pytest
+
+test-unit: setup
+	$(UV) run --frozen pytest tests/unit
+
+lint: setup
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy
+
+format: setup
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+setup: .venv/.synced $(RASA_VENV)/.synced ## both environments, created only when missing or stale
+
+uv:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet 'uv==0.13.9'
+
+.venv/.synced: pyproject.toml uv.lock | uv
+	@start=$$SECONDS; $(UV) sync --frozen && touch $@ && echo "service env ready in $$((SECONDS-start))s"
+
+$(RASA_VENV)/.synced: bot/requirements.txt scripts/python310 | uv
+	@start=$$SECONDS; \
+	  [ -x $(RASA_VENV)/bin/python ] || $(UV) venv --quiet --python "$$(scripts/python310)" $(RASA_VENV); \
+	  $(UV) pip sync --quiet --python $(RASA_VENV)/bin/python bot/requirements.txt && touch $@ \
+	  && echo "rasa env (Python 3.10) ready in $$((SECONDS-start))s"
+
+lock: | uv ## re-resolve both lock files
+	$(UV) lock
+	$(UV) pip compile bot/requirements.in --python-version 3.10 \
+	  --python-platform x86_64-manylinux_2_28 --generate-hashes -q -o bot/requirements.txt \
+	  --custom-compile-command "make lock"
+
+system-deps: ## servers the tests start themselves (Debian packages), installed when missing
+	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+	@command -v pg_ctl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,48 @@
+"""Answer a question from the vetted knowledge index."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Protocol
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.reply import TALK_TO_PERSON, send
+from knowledge.answer import Answer
+
+
+class Answerer(Protocol):
+    """Anything that turns a question into a grounded answer."""
+
+    async def answer(self, question: str) -> Answer:
+        """Answer `question`."""
+        ...
+
+
+class ActionAnswerQuestion(Action):
+    """Reply with the most relevant vetted passages and their sources, or say we don't know."""
+
+    def __init__(self, answerer: Answerer) -> None:
+        self._answerer = answerer
+
+    def name(self) -> str:
+        """Rasa's name for this action."""
+        return "action_answer_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Search, compose and utter the answer."""
+        question = str(tracker.latest_message.get("text") or "")
+        answer = await self._answerer.answer(question)
+        send(
+            dispatcher,
+            answer.text,
+            sources=[asdict(s) for s in answer.sources],
+            buttons=[] if answer.answered else [TALK_TO_PERSON],
+            answered=answer.answered,
+            article_ids=answer.article_ids,
+            topics=answer.topics,
+        )
+        return []

@@ -1,0 +1,28 @@
+"""The reply payload actions hand to the service, which renders it for each channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.executor import CollectingDispatcher
+
+TALK_TO_PERSON = {"title": "Talk to a person", "payload": "/request_human"}
+
+
+def send(
+    dispatcher: CollectingDispatcher,
+    text: str,
+    *,
+    sources: list[dict[str, str]] | None = None,
+    buttons: list[dict[str, str]] | None = None,
+    **meta: Any,
+) -> None:
+    """Utter one reply as custom JSON: text, sources, buttons and turn metadata."""
+    dispatcher.utter_message(
+        json_message={
+            "text": text,
+            "sources": sources or [],
+            "buttons": buttons or [],
+            "meta": meta,
+        }
+    )

@@ -1,0 +1,162 @@
+"""The FastAPI application factory: wire stores, knowledge, Rasa and the channels."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from anyio import to_thread
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from rasa_sdk.executor import ActionExecutor
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.actions import build_actions
+from bot.actions.api import router as actions_router
+from cairn.db import Database
+from cairn.errors import CairnError
+from cairn.settings import Settings
+from channels.rasa_client import RasaClient
+from channels.router import Router
+from channels.web.api import router as web_router
+from knowledge.api import router as knowledge_router
+from knowledge.embedding import Embedder
+from knowledge.retrieval import Retriever
+from knowledge.service import KnowledgeService
+from knowledge.store import VectorStore
+
+log = logging.getLogger("cairn")
+MAX_BODY_BYTES = 64 * 1024
+# Rasa posts the whole tracker and domain with every action call.
+MAX_ACTION_BODY_BYTES = 8 * 1024 * 1024
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app; stores and models load in the lifespan, once per process."""
+    settings.check_secrets()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        insight_db = Database(settings.insight_database_url)
+        store = VectorStore.open(
+            path=str(settings.chroma_path) if settings.chroma_path else None,
+            url=settings.chroma_url,
+        )
+        embedder = Embedder(settings.embedding_model_path)
+        retriever = await to_thread.run_sync(
+            lambda: Retriever(store=store, embedder=embedder, min_score=settings.answer_min_score)
+        )
+        await to_thread.run_sync(retriever.warm)
+        knowledge = KnowledgeService(retriever)
+        executor = ActionExecutor()
+        for action in build_actions(answerer=knowledge):
+            executor.register_action(action)
+        rasa = RasaClient(settings.rasa_url, timeout_s=settings.rasa_timeout_s)
+        app.state.db, app.state.insight_db = db, insight_db
+        app.state.knowledge, app.state.action_executor, app.state.rasa = knowledge, executor, rasa
+        app.state.router = Router(
+            db=db, insight_db=insight_db, rasa=rasa, secret=settings.secret_key.get_secret_value()
+        )
+        for channel, on in settings.channel_status().items():
+            log.info("channel %s: %s", channel, "on" if on else "off (credentials unset)")
+        log.info("knowledge: %d chunks loaded", retriever.size)
+        yield
+        await rasa.close()
+        db.dispose()
+        insight_db.dispose()
+
+    app = FastAPI(title="Cairn", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.include_router(web_router)
+    app.include_router(knowledge_router)
+    app.include_router(actions_router)
+    app.mount(
+        "/static", StaticFiles(directory=Path(__file__).parent.parent / "channels/web/static")
+    )
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz(request: Request) -> JSONResponse:
+        """200 only when the api, its stores and the Rasa server are ready."""
+        state = request.app.state
+        checks = {
+            "database": await to_thread.run_sync(state.db.ping),
+            "insight_database": await to_thread.run_sync(state.insight_db.ping),
+            "knowledge": state.knowledge.retriever.size > 0,
+            "rasa": await state.rasa.ready(),
+        }
+        ok = all(checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503
+        )
+
+    @app.exception_handler(CairnError)
+    async def cairn_error(_: Request, exc: CairnError) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    return app
+
+
+class BodyLimit:
+    """Refuse request bodies over `max_bytes` with 413 before anything reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = MAX_ACTION_BODY_BYTES if scope["path"] == "/actions/webhook" else self.max_bytes
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await _too_large(send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send) -> None:
+    body = b'{"detail":"request body too large"}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

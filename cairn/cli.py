@@ -1,0 +1,335 @@
+"""The `cairn` command line."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from cairn.settings import ROOT, Settings, get_settings
+
+app = typer.Typer(
+    help="Cairn: careers guidance for young people in Scotland.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+bot_app = typer.Typer(help="The Rasa model.", no_args_is_help=True)
+knowledge_app = typer.Typer(help="The vetted knowledge corpus and its index.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(bot_app, name="bot")
+app.add_typer(knowledge_app, name="knowledge")
+console = Console(stderr=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def step(name: str, timings: dict[str, float]) -> Iterator[None]:
+    """Time one step and report it."""
+    console.print(f"[bold]→ {name}[/bold]")
+    started = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - started
+    console.print(f"  done in {timings[name]:.1f}s")
+
+
+# --- database ---------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the main and insight databases to the newest revision."""
+    _db_upgrade(get_settings())
+    console.print("databases are up to date")
+
+
+def _db_upgrade(settings: Settings) -> None:
+    from cairn.migrations import upgrade
+
+    upgrade("main", settings.database_url)
+    upgrade("insight", settings.insight_database_url)
+
+
+# --- bot ---------------------------------------------------------------------------------------
+
+
+@bot_app.command("train")
+def bot_train(
+    force: Annotated[bool, typer.Option(help="Train even if nothing changed.")] = False,
+) -> None:
+    """Train the Rasa model if its inputs changed."""
+    _train(get_settings(), force=force)
+
+
+def _train(settings: Settings, *, force: bool = False) -> None:
+    from cairn import rasa_model
+
+    models = settings.data_dir / "models"
+    if not force and rasa_model.is_current(models):
+        console.print("  model is current (bot/ unchanged): not retraining")
+        return
+    log = settings.data_dir / "log" / "rasa-train.log"
+    console.print(f"  training; output in {log}")
+    rasa_model.train(models, log_file=log)
+
+
+# --- knowledge ---------------------------------------------------------------------------------
+
+
+@knowledge_app.command("check")
+def knowledge_check() -> None:
+    """List every problem in the articles, with file and field; exit 1 if any."""
+    from knowledge.schema import load_corpus
+
+    settings = get_settings()
+    servable, problems = load_corpus(settings.knowledge_dir, date.today())
+    for problem in problems:
+        out.print(str(problem))
+    console.print(f"{len(servable)} servable articles, {len(problems)} problems")
+    raise typer.Exit(1 if problems else 0)
+
+
+@knowledge_app.command("index")
+def knowledge_index(
+    rebuild: Annotated[bool, typer.Option(help="Drop the index and embed everything.")] = False,
+) -> None:
+    """Bring the index in line with the servable articles (only changes are embedded)."""
+    _index(get_settings(), rebuild=rebuild)
+
+
+def _index(settings: Settings, *, rebuild: bool = False) -> None:
+    from knowledge.embedding import Embedder
+    from knowledge.ingest import build_index
+    from knowledge.schema import load_corpus
+
+    articles, problems = load_corpus(settings.knowledge_dir, date.today())
+    for problem in problems:
+        console.print(f"  [yellow]refused[/yellow] {problem}")
+    store = _store(settings)
+    if rebuild:
+        store.reset()
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("embedding", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = build_index(
+            articles=articles,
+            store=store,
+            embedder=Embedder(settings.embedding_model_path),
+            refused=len({p.path for p in problems}),
+            progress=tick,
+        )
+    console.print(
+        f"  added {len(report.added)}, updated {len(report.updated)}, "
+        f"removed {len(report.removed)}, unchanged {report.unchanged}, refused {report.refused}; "
+        f"{report.chunks_embedded} chunks embedded, {store.count()} in the index"
+    )
+
+
+def _store(settings: Settings) -> Any:
+    from knowledge.store import VectorStore
+
+    return VectorStore.open(
+        path=str(settings.chroma_path) if settings.chroma_path else None, url=settings.chroma_url
+    )
+
+
+@app.command()
+def search(
+    query: str,
+    k: Annotated[int, typer.Option(min=1, max=20)] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON.")] = False,
+) -> None:
+    """Search the knowledge index."""
+    from knowledge.api import search_payload
+    from knowledge.embedding import Embedder
+    from knowledge.retrieval import Retriever
+
+    settings = get_settings()
+    retriever = Retriever(
+        store=_store(settings),
+        embedder=Embedder(settings.embedding_model_path),
+        min_score=settings.answer_min_score,
+    )
+    result = retriever.search(query, k)
+    if as_json:
+        out.print(search_payload(result).model_dump_json())
+        return
+    for p in result.passages:
+        out.print(f"{p.score:.4f}  sim {p.similarity:.2f}  {p.doc_id}  {p.title} / {p.section}")
+    out.print("confident" if result.confident else "no good answer")
+
+
+# --- triage ------------------------------------------------------------------------------------
+
+
+@app.command()
+def triage(
+    text: Annotated[str | None, typer.Argument()] = None,
+    batch: Annotated[Path | None, typer.Option(help="JSON lines with a 'text' field.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Triage a message (or a file of them): crisis, needs_person or none, with reasons."""
+    from escalation.triage import triage as run_triage
+
+    if batch is not None:
+        with batch.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    result = run_triage(str(item["text"])).as_dict()
+                except (ValueError, KeyError, TypeError) as exc:
+                    result = {"error": f"line {number}: {exc}"}
+                out.print(json.dumps(result))
+        return
+    if text is None:
+        raise typer.BadParameter("give a text or --batch FILE")
+    decision = run_triage(text)
+    if as_json:
+        out.print(json.dumps(decision.as_dict()))
+    else:
+        out.print(f"{decision.level.value}  {', '.join(decision.reasons)}")
+
+
+# --- serving -----------------------------------------------------------------------------------
+
+
+@app.command()
+def serve() -> None:
+    """Run the api in this process (what `cairn run` starts; one replica in a deployment)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("cairn.asgi:app", host=settings.api_host, port=settings.api_port, log_level="info")
+
+
+@app.command()
+def run() -> None:
+    """Set up what changed, start Rasa and the api, wait for health, stop all on Ctrl-C."""
+    from cairn import rasa_model
+    from cairn.supervisor import Service, StackFailed, Supervisor
+
+    _ensure_secret()
+    get_settings.cache_clear()
+    settings = get_settings()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    with step("database migrations", timings):
+        _db_upgrade(settings)
+    with step("rasa model", timings):
+        _train(settings)
+    with step("knowledge index", timings):
+        _index(settings)
+
+    logs = settings.data_dir / "log"
+    api_url = f"http://{settings.api_host}:{settings.api_port}"
+    rasa_host, rasa_port = _host_port(settings.rasa_url)
+    services = [
+        Service(
+            name="rasa",
+            command=[
+                str(rasa_model.rasa_executable()),
+                "run",
+                "--model",
+                str(rasa_model.model_path(settings.data_dir / "models")),
+                "--endpoints",
+                str(ROOT / "bot" / "endpoints.yml"),
+                "--credentials",
+                str(ROOT / "bot" / "credentials.yml"),
+                "--interface",
+                rasa_host,
+                "--port",
+                str(rasa_port),
+            ],
+            health_url=f"{settings.rasa_url}/webhooks/cairn/",
+            log_path=logs / "rasa.log",
+            env=rasa_model.rasa_env(
+                {
+                    "ACTION_ENDPOINT_URL": f"{api_url}/actions/webhook",
+                    "RASA_TRACKER_DB_URL": f"sqlite:///{settings.data_dir / 'rasa-tracker.db'}",
+                }
+            ),
+        ),
+        Service(
+            name="api",
+            command=[sys.executable, "-m", "cairn.cli", "serve"],
+            health_url=f"{api_url}/healthz",
+            log_path=logs / "api.log",
+        ),
+    ]
+    supervisor = Supervisor(services, ROOT)
+    stop = _on_signals(supervisor)
+    try:
+        with step("start rasa and api", timings):
+            for service in services:
+                console.print(f"  {service.name}: output in {service.log_path}")
+            supervisor.start()
+    except StackFailed as exc:
+        console.print(f"[red]{exc}[/red]")
+        supervisor.stop()
+        raise typer.Exit(1) from exc
+    total = time.perf_counter() - started
+    console.print(f"\n[green]Cairn is running[/green] (ready in {total:.1f}s)")
+    for name, seconds in timings.items():
+        console.print(f"  {name:<26} {seconds:6.1f}s")
+    out.print(f"  Web chat:        {api_url}/")
+    out.print(f"  Web API:         {api_url}/api/web/messages")
+    out.print(f"  Health:          {api_url}/healthz")
+    out.print(f"  API docs:        {api_url}/docs")
+    out.print(f"  Rasa (REST):     {settings.rasa_url}/webhooks/rest/webhook")
+    out.print("Press Ctrl-C to stop.")
+    name = supervisor.watch()
+    if not stop():
+        console.print(f"[red]{name} stopped unexpectedly; stopping everything[/red]")
+        supervisor.stop()
+        raise typer.Exit(1)
+
+
+def _on_signals(supervisor: Any) -> Callable[[], bool]:
+    stopping = {"yes": False}
+
+    def handler(_signum: int, _frame: Any) -> None:
+        stopping["yes"] = True
+        console.print("\nstopping…")
+        supervisor.stop()
+        console.print("all processes stopped")
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    return lambda: stopping["yes"]
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    return parsed.hostname or "127.0.0.1", parsed.port or 80
+
+
+def _ensure_secret() -> None:
+    """Give a fresh checkout its own SECRET_KEY in .env (never committed)."""
+    if get_settings().secret_key.get_secret_value():
+        return
+    env_file = ROOT / ".env"
+    with env_file.open("a") as handle:
+        handle.write(f"SECRET_KEY={secrets.token_urlsafe(48)}\n")
+    env_file.chmod(0o600)
+    console.print(f"  created a new SECRET_KEY in {env_file}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,108 @@
+"""Every setting Cairn reads, from the environment (and an optional `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+_PLACEHOLDERS = {"", "change-me", "changeme", "secret", "placeholder", "xxx"}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or unsafe for the features switched on."""
+
+
+class Settings(BaseSettings):
+    """Cairn's configuration; nothing else reads `os.environ`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Stores
+    data_dir: Path = Field(default=ROOT / "var", validation_alias="CAIRN_DATA_DIR")
+    database_url: str = ""
+    insight_database_url: str = ""
+    redis_url: str = ""
+    chroma_path: Path | None = None
+    chroma_url: str = ""
+    knowledge_dir: Path = ROOT / "knowledge" / "articles"
+
+    # Processes
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout_s: float = 10.0
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Secrets: the pseudonym key makes conversation ids unlinkable to addresses.
+    secret_key: SecretStr = SecretStr("")
+
+    # Channels: a channel whose credentials are unset is off.
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    twilio_from_number: str = ""
+    twilio_api_base_url: str = "https://api.twilio.com"
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+
+    # Knowledge
+    embedding_model_path: Path | None = None
+    answer_min_score: float = 0.38
+    llm_rephrase: bool = False
+    llm_model: str = ""
+
+    # Web contract limits
+    max_text_chars: int = 2000
+    privacy_notice_url: str = "/privacy"
+
+    @model_validator(mode="after")
+    def _default_paths(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'cairn.db'}"
+        if not self.insight_database_url:
+            self.insight_database_url = f"sqlite:///{self.data_dir / 'insight.db'}"
+        if self.chroma_path is None and not self.chroma_url:
+            self.chroma_path = self.data_dir / "chroma"
+        return self
+
+    @property
+    def twilio_enabled(self) -> bool:
+        """Whether SMS is configured."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value())
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """Whether Telegram is configured."""
+        return bool(self.telegram_bot_token.get_secret_value())
+
+    def check_secrets(self) -> None:
+        """Fail fast on a missing or placeholder secret that a switched-on feature needs."""
+        problems = []
+        if _is_placeholder(self.secret_key):
+            problems.append("SECRET_KEY is unset or a placeholder (needed for pseudonymous ids)")
+        elif len(self.secret_key.get_secret_value()) < 32:
+            problems.append("SECRET_KEY must be at least 32 characters")
+        if self.twilio_enabled and _is_placeholder(self.twilio_auth_token):
+            problems.append("TWILIO_AUTH_TOKEN is a placeholder")
+        if self.telegram_enabled and _is_placeholder(self.telegram_webhook_secret):
+            problems.append("TELEGRAM_WEBHOOK_SECRET is unset or a placeholder")
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    def channel_status(self) -> dict[str, bool]:
+        """Which channels are on."""
+        return {"web": True, "sms": self.twilio_enabled, "telegram": self.telegram_enabled}
+
+
+def _is_placeholder(value: SecretStr) -> bool:
+    return value.get_secret_value().strip().lower() in _PLACEHOLDERS
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Build the settings once per process."""
+    return Settings()

@@ -1,0 +1,51 @@
+"""Conversation tables: who is talking (pseudonymously) and what was said."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cairn.db import Base
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class Conversation(Base):
+    """One young person on one channel, known only by a keyed hash of their address."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    handoff: Mapped[str] = mapped_column(String(16), default="none")
+    council_area: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", cascade="all, delete-orphan", order_by="Message.id"
+    )
+
+
+class Message(Base):
+    """One message in or out; the transcript an adviser may see and retention purges."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
+    author: Mapped[str] = mapped_column(String(16))  # "user" | "bot" | "adviser" | "system"
+    text: Mapped[str] = mapped_column(Text)
+    # "<channel>:<provider message id>" so a retried webhook is processed once.
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -1,0 +1,102 @@
+"""The web channel: the chat page and POST /api/web/messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from cairn.errors import InvalidInput, PayloadTooLarge
+from channels.router import Router
+from channels.schemas import Inbound, Turn
+
+router = APIRouter(tags=["web"])
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+SESSION_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+
+
+class WebMessage(BaseModel):
+    """A message typed on the web chat page."""
+
+    session: Annotated[str, Field(pattern=SESSION_PATTERN)]
+    text: Annotated[str, Field(min_length=1)]
+
+
+class SourceOut(BaseModel):
+    """A cited article."""
+
+    title: str
+    url: str
+    last_reviewed: str
+
+
+class ButtonOut(BaseModel):
+    """A quick reply."""
+
+    title: str
+    payload: str
+
+
+class ReplyOut(BaseModel):
+    """One reply bubble."""
+
+    text: str
+    sources: list[SourceOut]
+    buttons: list[ButtonOut]
+
+
+class WebTurn(BaseModel):
+    """The web contract's answer."""
+
+    session: str
+    replies: list[ReplyOut]
+    handoff: str
+
+
+def render(session: str, turn: Turn) -> WebTurn:
+    """Render a turn for the web: full text, source cards and buttons."""
+    return WebTurn(
+        session=session,
+        handoff=turn.handoff,
+        replies=[
+            ReplyOut(
+                text=r.text,
+                sources=[SourceOut(**vars(s)) for s in r.sources],
+                buttons=[ButtonOut(**vars(b)) for b in r.buttons],
+            )
+            for r in turn.replies
+        ],
+    )
+
+
+@router.post("/api/web/messages")
+async def post_message(message: WebMessage, request: Request) -> WebTurn:
+    """Answer one message from the web chat."""
+    limit: int = request.app.state.settings.max_text_chars
+    if len(message.text) > limit:
+        raise PayloadTooLarge(f"text is longer than {limit} characters")
+    text = message.text.strip()
+    if not text:
+        raise InvalidInput("text must contain more than spaces")
+    conversation_router: Router = request.app.state.router
+    turn = await conversation_router.handle(
+        Inbound(channel="web", address=message.session, text=text)
+    )
+    return render(message.session, turn)
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def chat_page(request: Request) -> HTMLResponse:
+    """The chat page."""
+    return templates.TemplateResponse(request, "chat.html", {})
+
+
+@router.get("/privacy", response_class=HTMLResponse, include_in_schema=False)
+async def privacy_page(request: Request) -> HTMLResponse:
+    """The privacy notice."""
+    return templates.TemplateResponse(request, "privacy.html", {})

@@ -1,0 +1,58 @@
+"""Safety triage on every inbound message, before Rasa: crisis, needs a person, or none."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from escalation.patterns import CRISIS_RE, DEFUSERS_RE, NEEDS_PERSON_RE
+from knowledge.text import normalise_query
+
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+class Level(StrEnum):
+    """How urgently a person is needed."""
+
+    CRISIS = "crisis"
+    NEEDS_PERSON = "needs_person"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Triage:
+    """A decision and the reasons for it (codes, never the text)."""
+
+    level: Level
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """The `cairn triage --json` contract."""
+        return {"level": self.level.value, "reasons": self.reasons}
+
+
+def normalise(text: str) -> str:
+    """Fold case, SMS spellings, Scots and stretched letters; drop punctuation."""
+    return " ".join(_PUNCT.sub(" ", normalise_query(text).replace("'", "")).split())
+
+
+def triage(text: str) -> Triage:
+    """Classify one message; crisis wins over needs_person, which wins over none."""
+    clean = normalise(text)
+    defused = clean
+    for pattern in DEFUSERS_RE:
+        defused = pattern.sub(" ", defused)
+    crisis = [f"crisis:{code}" for code, pats in CRISIS_RE.items() if _any(pats, defused)]
+    if crisis:
+        return Triage(Level.CRISIS, crisis)
+    person = [
+        f"needs_person:{code}" for code, pats in NEEDS_PERSON_RE.items() if _any(pats, defused)
+    ]
+    if person:
+        return Triage(Level.NEEDS_PERSON, person)
+    return Triage(Level.NONE, [])
+
+
+def _any(patterns: list[re.Pattern[str]], text: str) -> bool:
+    return any(p.search(text) for p in patterns)

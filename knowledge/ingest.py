@@ -1,0 +1,135 @@
+"""Build the index: load vetted articles, split on headings, embed what changed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from langchain_core.document_loaders import BaseLoader
+from langchain_core.documents import Document
+from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
+from knowledge.embedding import Embedder
+from knowledge.schema import Article
+from knowledge.store import Chunk, VectorStore
+
+# Bump when chunking or embedding changes, so every article is re-embedded once.
+PIPELINE_VERSION = "1"
+_HEADERS = [("#", "h1"), ("##", "section"), ("###", "subsection")]
+_SPLITTER = RecursiveCharacterTextSplitter(chunk_size=900, chunk_overlap=120)
+
+
+class ArticleLoader(BaseLoader):
+    """A LangChain loader yielding one Document per servable article."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        self._articles = articles
+
+    def lazy_load(self) -> Iterator[Document]:
+        """Yield each article body with its metadata."""
+        for article in self._articles:
+            meta = article.meta
+            yield Document(
+                page_content=article.body,
+                metadata={
+                    "article_id": meta.id,
+                    "title": meta.title,
+                    "summary": meta.summary,
+                    "topics": ",".join(meta.topics),
+                    "audience": ",".join(meta.audience),
+                    "region": meta.region,
+                    "source_org": meta.source_org,
+                    "source_url": str(meta.source_url),
+                    "last_reviewed": meta.last_reviewed.isoformat(),
+                    "review_due": meta.review_due.isoformat(),
+                    "hash": article_hash(article),
+                },
+            )
+
+
+def article_hash(article: Article) -> str:
+    """Hash everything that changes an article's chunks or their metadata."""
+    text = article.meta.model_dump_json() + "\n" + article.body + "\n" + PIPELINE_VERSION
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def split(document: Document) -> list[Chunk]:
+    """Split one article on its headings; prefix each chunk with title and section."""
+    header_splitter = MarkdownHeaderTextSplitter(_HEADERS, strip_headers=True)
+    sections = header_splitter.split_text(document.page_content)
+    chunks: list[Chunk] = []
+    article_id = document.metadata["article_id"]
+    for section in sections:
+        heading = section.metadata.get("section") or section.metadata.get("h1") or ""
+        for piece in _SPLITTER.split_text(section.page_content):
+            text = piece.strip()
+            if not text:
+                continue
+            metadata = {**document.metadata, "section": heading}
+            chunks.append(Chunk(id=f"{article_id}::{len(chunks)}", text=text, metadata=metadata))
+    return chunks
+
+
+def searchable_text(chunk: Chunk) -> str:
+    """The text that is embedded and BM25-indexed: title and section give context."""
+    meta = chunk.metadata
+    return f"{meta['title']}. {meta.get('section', '')}. {chunk.text}"
+
+
+@dataclass
+class IndexReport:
+    """What an index run did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    refused: int = 0
+    chunks_embedded: int = 0
+
+
+def build_index(
+    *,
+    articles: list[Article],
+    store: VectorStore,
+    embedder: Embedder,
+    refused: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> IndexReport:
+    """Bring the store in line with the servable articles, embedding only what changed."""
+    report = IndexReport(refused=refused)
+    existing = store.manifest()
+    wanted = {a.meta.id for a in articles}
+    stale_ids: list[str] = []
+    to_embed: list[Chunk] = []
+    for document in ArticleLoader(articles).lazy_load():
+        article_id = document.metadata["article_id"]
+        old = existing.get(article_id)
+        if old and old[0] == document.metadata["hash"]:
+            report.unchanged += 1
+            continue
+        (report.updated if old else report.added).append(article_id)
+        if old:
+            stale_ids.extend(old[1])
+        to_embed.extend(split(document))
+    for article_id, (_, ids) in existing.items():
+        if article_id not in wanted:
+            report.removed.append(article_id)
+            stale_ids.extend(ids)
+    if stale_ids:
+        store.delete(stale_ids)
+    batch = 64
+    for start in range(0, len(to_embed), batch):
+        part = to_embed[start : start + batch]
+        store.add(part, embedder.embed([searchable_text(c) for c in part]))
+        if progress:
+            progress(min(start + batch, len(to_embed)), len(to_embed))
+    report.chunks_embedded = len(to_embed)
+    return report
+
+
+def today() -> date:
+    """Today's date (one place to change for tests of review dates)."""
+    return date.today()

@@ -1,0 +1,178 @@
+"""Hybrid retrieval: BM25 and dense search fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import bm25s
+import Stemmer
+
+from knowledge.embedding import Embedder
+from knowledge.ingest import searchable_text
+from knowledge.store import Chunk, VectorStore
+from knowledge.text import normalise_query
+
+RRF_K = 60
+_STEMMER = Stemmer.Stemmer("english")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrieved chunk, ready to cite."""
+
+    doc_id: str
+    chunk_id: str
+    title: str
+    section: str
+    text: str
+    score: float
+    similarity: float
+    source_url: str
+    source_org: str
+    last_reviewed: str
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Passages best first, and whether the best one is good enough to answer from."""
+
+    query: str
+    passages: list[Passage]
+    confident: bool
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Lower-case, drop stop words, stem: the BM25 vocabulary."""
+    tokens = bm25s.tokenize(
+        texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
+    )
+    return [list(t) for t in tokens]
+
+
+class Retriever:
+    """Loads the index once per process and answers queries from memory."""
+
+    def __init__(
+        self,
+        *,
+        store: VectorStore,
+        embedder: Embedder,
+        min_score: float,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._min_score = min_score
+        self._today = today
+        self._lock = threading.Lock()
+        self._chunks: dict[str, Chunk] = {}
+        self._order: list[str] = []
+        self._bm25: bm25s.BM25 | None = None
+        self.reload()
+
+    def reload(self) -> None:
+        """Read every chunk from the store and rebuild the BM25 index."""
+        chunks = list(self._store.all_chunks())
+        bm25 = None
+        if chunks:
+            bm25 = bm25s.BM25()
+            bm25.index(tokenize([searchable_text(c) for c in chunks]), show_progress=False)
+        with self._lock:
+            self._chunks = {c.id: c for c in chunks}
+            self._order = [c.id for c in chunks]
+            self._bm25 = bm25
+
+    @property
+    def size(self) -> int:
+        """Number of chunks loaded."""
+        return len(self._order)
+
+    def warm(self) -> None:
+        """Load the embedding model now rather than on the first question."""
+        self._embedder.embed_one("warm up")
+
+    def lexical(self, query: str, k: int) -> list[tuple[str, float]]:
+        """BM25 ranking: (chunk id, score), best first."""
+        if self._bm25 is None:
+            return []
+        tokens = tokenize([normalise_query(query)])
+        if not tokens[0]:
+            return []
+        k = min(k, len(self._order))
+        docs, scores = self._bm25.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        return [
+            (self._order[int(i)], float(s))
+            for i, s in zip(docs[0], scores[0], strict=True)
+            if s > 0
+        ]
+
+    def dense(self, query: str, k: int) -> list[tuple[str, float]]:
+        """Vector ranking: (chunk id, cosine similarity), best first."""
+        if not self._order:
+            return []
+        return self._store.query(self._embedder.embed_one(normalise_query(query)), k)
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        audience: str | None = None,
+        region: str | None = None,
+        per_article: int = 2,
+    ) -> SearchResult:
+        """Fuse both rankings, filter, keep at most `per_article` chunks per article."""
+        pool = max(k * 6, 30)
+        dense = self.dense(query, pool)
+        lexical = self.lexical(query, pool)
+        similarity = dict(dense)
+        fused: dict[str, float] = {}
+        for ranking in (dense, lexical):
+            for rank, (chunk_id, _) in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        today = self._today().isoformat()
+        passages: list[Passage] = []
+        per_doc: dict[str, int] = {}
+        for chunk_id in sorted(fused, key=fused.__getitem__, reverse=True):
+            chunk = self._chunks.get(chunk_id)
+            if chunk is None or not _allowed(chunk, today=today, audience=audience, region=region):
+                continue
+            doc_id = str(chunk.metadata["article_id"])
+            if per_doc.get(doc_id, 0) >= per_article:
+                continue
+            per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
+            passages.append(_passage(chunk, fused[chunk_id], similarity.get(chunk_id)))
+            if len(passages) >= k:
+                break
+        best = max((p.similarity for p in passages[:3]), default=0.0)
+        return SearchResult(query=query, passages=passages, confident=best >= self._min_score)
+
+
+def _allowed(chunk: Chunk, *, today: str, audience: str | None, region: str | None) -> bool:
+    meta = chunk.metadata
+    if str(meta.get("review_due", "")) < today:
+        return False
+    if audience and audience not in str(meta.get("audience", "")).split(","):
+        return False
+    return not (region and meta.get("region") not in ("scotland", "uk", region))
+
+
+def _passage(chunk: Chunk, score: float, similarity: float | None) -> Passage:
+    meta = chunk.metadata
+    return Passage(
+        doc_id=str(meta["article_id"]),
+        chunk_id=chunk.id,
+        title=str(meta["title"]),
+        section=str(meta.get("section", "")),
+        text=chunk.text,
+        score=round(score, 6),
+        similarity=round(similarity, 4) if similarity is not None else 0.0,
+        source_url=str(meta["source_url"]),
+        source_org=str(meta.get("source_org", "")),
+        last_reviewed=str(meta["last_reviewed"]),
+        topics=tuple(str(meta.get("topics", "")).split(",")),
+    )

@@ -1,0 +1,117 @@
+"""Normalise how young people write (SMS spellings, Scots, stretched letters) for search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Whole-word respellings seen in young people's messages -> standard English.
+SPELLINGS: dict[str, str] = {
+    "u": "you",
+    "ur": "your",
+    "ye": "you",
+    "yer": "your",
+    "r": "are",
+    "y": "why",
+    "wot": "what",
+    "wnt": "want",
+    "dnt": "dont",
+    "nite": "night",
+    "rn": "right now",
+    "wat": "what",
+    "wit": "what",
+    "whit": "what",
+    "hw": "how",
+    "hoo": "how",
+    "cn": "can",
+    "cud": "could",
+    "wud": "would",
+    "shud": "should",
+    "dinnae": "dont",
+    "dinny": "dont",
+    "didnae": "didnt",
+    "cannae": "cant",
+    "canny": "cant",
+    "wouldnae": "wouldnt",
+    "isnae": "isnt",
+    "wisnae": "wasnt",
+    "nae": "no",
+    "naw": "no",
+    "aye": "yes",
+    "ken": "know",
+    "wantae": "want to",
+    "wanna": "want to",
+    "gonnae": "going to",
+    "gonna": "going to",
+    "tae": "to",
+    "2": "to",
+    "4": "for",
+    "b4": "before",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "ta": "thanks",
+    "bc": "because",
+    "cos": "because",
+    "coz": "because",
+    "cuz": "because",
+    "n": "and",
+    "uni": "university",
+    "coll": "college",
+    "apprentiship": "apprenticeship",
+    "aprenticeship": "apprenticeship",
+    "apprentaship": "apprenticeship",
+    "hame": "home",
+    "masel": "myself",
+    "ma": "my",
+    "wee": "small",
+    "dosh": "money",
+    "skint": "no money",
+    "maw": "mum",
+    "da": "dad",
+    "jist": "just",
+    "noo": "now",
+    "aw": "all",
+    "awright": "alright",
+    "awrite": "alright",
+    "fae": "from",
+    "frae": "from",
+    "wi": "with",
+    "oot": "out",
+    "aboot": "about",
+    "dae": "do",
+    "doin": "doing",
+    "workin": "working",
+    "lookin": "looking",
+    "gettin": "getting",
+    "im": "i am",
+    "ive": "i have",
+    "rly": "really",
+    "sth": "something",
+    "smth": "something",
+    "abt": "about",
+    "idk": "i dont know",
+    "nxt": "next",
+    "yr": "year",
+    "yrs": "years",
+    "qualis": "qualifications",
+    "quals": "qualifications",
+}
+_WORD = re.compile(r"[a-z0-9']+|[^a-z0-9'\s]+")
+_STRETCH = re.compile(r"([a-z])\1{2,}")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and control characters, collapse white space."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(
+        ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch)[0] != "C"
+    )
+    return " ".join(text.lower().replace("\u2019", "'").split())
+
+
+def normalise_query(text: str) -> str:
+    """Return `text` folded, with stretched letters shrunk and SMS/Scots words respelt."""
+    folded = _STRETCH.sub(r"\1\1", fold(text))
+    words = [SPELLINGS.get(w, w) if w[0].isalnum() else w for w in _WORD.findall(folded)]
+    return " ".join(words)

@@ -10,6 +10,7 @@ run: setup ## start Rasa and the api, build what changed, stop all on Ctrl-C
 
 test: setup system-deps ## the whole suite: unit, integration (PostgreSQL, Redis) and end to end
 	$(UV) run --frozen cairn bot train
+	$(UV) run --frozen cairn knowledge index
 	$(UV) run --frozen pytest
 
 test-unit: setup
@@ -44,9 +45,10 @@ lock: | uv ## re-resolve both lock files
 	  --python-platform x86_64-manylinux_2_28 --generate-hashes -q -o bot/requirements.txt \
 	  --custom-compile-command "make lock"
 
-system-deps: ## servers the tests start themselves (Debian packages), installed when missing
+system-deps: ## servers and the browser the tests start themselves (Debian packages), when missing
 	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 	@command -v pg_ctl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -13,6 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from rasa_sdk.executor import ActionExecutor
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.actions import build_actions
@@ -57,6 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
         for action in build_actions(answerer=knowledge):
             executor.register_action(action)
         rasa = RasaClient(settings.rasa_url, timeout_s=settings.rasa_timeout_s)
+        app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         app.state.db, app.state.insight_db = db, insight_db
         app.state.knowledge, app.state.action_executor, app.state.rasa = knowledge, executor, rasa
         app.state.router = Router(
@@ -67,6 +70,8 @@ def create_app(settings: Settings) -> FastAPI:
         log.info("knowledge: %d chunks loaded", retriever.size)
         yield
         await rasa.close()
+        if app.state.redis is not None:
+            await app.state.redis.aclose()
         db.dispose()
         insight_db.dispose()
 
@@ -90,6 +95,8 @@ def create_app(settings: Settings) -> FastAPI:
             "knowledge": state.knowledge.retriever.size > 0,
             "rasa": await state.rasa.ready(),
         }
+        if state.redis is not None:
+            checks["redis"] = await _redis_ok(state.redis)
         ok = all(checks.values())
         return JSONResponse(
             {"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503
@@ -108,6 +115,13 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"detail": errors}, status_code=422)
 
     return app
+
+
+async def _redis_ok(redis: Redis) -> bool:
+    try:
+        return bool(await redis.ping())
+    except RedisError:
+        return False
 
 
 class BodyLimit:

@@ -73,7 +73,7 @@ def bot_train(
 def _train(settings: Settings, *, force: bool = False) -> None:
     from cairn import rasa_model
 
-    models = settings.data_dir / "models"
+    models = settings.models_dir or settings.data_dir / "models"
     if not force and rasa_model.is_current(models):
         console.print("  model is current (bot/ unchanged): not retraining")
         return
@@ -244,7 +244,7 @@ def run() -> None:
                 str(rasa_model.rasa_executable()),
                 "run",
                 "--model",
-                str(rasa_model.model_path(settings.data_dir / "models")),
+                str(rasa_model.model_path(settings.models_dir or settings.data_dir / "models")),
                 "--endpoints",
                 str(ROOT / "bot" / "endpoints.yml"),
                 "--credentials",

@@ -19,7 +19,7 @@ class ConfigError(ValueError):
 class Settings(BaseSettings):
     """Cairn's configuration; nothing else reads `os.environ`."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     # Stores
     data_dir: Path = Field(default=ROOT / "var", validation_alias="CAIRN_DATA_DIR")
@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     chroma_path: Path | None = None
     chroma_url: str = ""
     knowledge_dir: Path = ROOT / "knowledge" / "articles"
+    models_dir: Path | None = None
 
     # Processes
     api_host: str = "127.0.0.1"
@@ -65,6 +66,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.data_dir / 'cairn.db'}"
         if not self.insight_database_url:
             self.insight_database_url = f"sqlite:///{self.data_dir / 'insight.db'}"
+        if self.models_dir is None:
+            self.models_dir = self.data_dir / "models"
         if self.chroma_path is None and not self.chroma_url:
             self.chroma_path = self.data_dir / "chroma"
         return self

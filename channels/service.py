@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from cairn.db import Base
 from channels.models import Conversation, Message
 from channels.schemas import Handoff, Reply
 
@@ -21,31 +21,46 @@ def intake(
     dedupe_key: str | None,
     at: datetime,
 ) -> tuple[Conversation, bool]:
-    """Store an inbound message; return the conversation and False if it was a duplicate."""
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is None:
-        conversation = Conversation(id=conversation_id, channel=channel, created_at=at)
-        session.add(conversation)
-    conversation.last_seen_at = at
-    if dedupe_key is not None:
-        seen = session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key))
-        if seen is not None:
-            return conversation, False
-    message = Message(
-        conversation_id=conversation_id,
-        direction="in",
-        author="user",
-        text=text,
-        dedupe_key=dedupe_key,
-        created_at=at,
+    """Store an inbound message; return the conversation and False if it was a duplicate.
+
+    Both inserts ignore conflicts, so concurrent deliveries of the same provider message (or
+    the first two messages of a new conversation) cannot fail each other, on any replica.
+    """
+    _insert_ignoring_conflicts(
+        session,
+        Conversation,
+        {"id": conversation_id, "channel": channel, "created_at": at, "last_seen_at": at},
+        ["id"],
     )
-    session.add(message)
-    try:
-        session.flush()
-    except IntegrityError:  # a concurrent delivery of the same provider message won the race
-        session.rollback()
-        return conversation, False
-    return conversation, True
+    is_new = _insert_ignoring_conflicts(
+        session,
+        Message,
+        {
+            "conversation_id": conversation_id,
+            "direction": "in",
+            "author": "user",
+            "text": text,
+            "dedupe_key": dedupe_key,
+            "created_at": at,
+        },
+        ["dedupe_key"],
+    )
+    conversation = session.get_one(Conversation, conversation_id)
+    conversation.last_seen_at = at
+    return conversation, is_new
+
+
+def _insert_ignoring_conflicts(
+    session: Session, model: type[Base], values: dict[str, object], keys: list[str]
+) -> bool:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=keys)
+        .returning(*(getattr(model, key) for key in keys))
+    )
+    return session.execute(statement).first() is not None
 
 
 def record_replies(

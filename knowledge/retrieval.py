@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from datetime import date
 
 import bm25s
 import Stemmer
+from rapidfuzz import fuzz, process
 
 from knowledge.embedding import Embedder
 from knowledge.ingest import searchable_text
@@ -16,6 +18,7 @@ from knowledge.store import Chunk, VectorStore
 from knowledge.text import normalise_query
 
 RRF_K = 60
+_WORDS = re.compile(r"[a-z]+")
 _STEMMER = Stemmer.Stemmer("english")
 
 
@@ -72,6 +75,7 @@ class Retriever:
         self._chunks: dict[str, Chunk] = {}
         self._order: list[str] = []
         self._bm25: bm25s.BM25 | None = None
+        self._vocabulary: frozenset[str] = frozenset()
         self.reload()
 
     def reload(self) -> None:
@@ -81,10 +85,14 @@ class Retriever:
         if chunks:
             bm25 = bm25s.BM25()
             bm25.index(tokenize([searchable_text(c) for c in chunks]), show_progress=False)
+        vocabulary = frozenset(
+            w for c in chunks for w in _WORDS.findall(searchable_text(c).lower()) if len(w) > 2
+        )
         with self._lock:
             self._chunks = {c.id: c for c in chunks}
             self._order = [c.id for c in chunks]
             self._bm25 = bm25
+            self._vocabulary = vocabulary
 
     @property
     def size(self) -> int:
@@ -95,11 +103,22 @@ class Retriever:
         """Load the embedding model now rather than on the first question."""
         self._embedder.embed_one("warm up")
 
+    def correct(self, query: str) -> str:
+        """Normalise the query and respell words the corpus never uses ("aprentices")."""
+        words = normalise_query(query).split()
+        for i, word in enumerate(words):
+            if len(word) < 5 or not word.isalpha() or word in self._vocabulary:
+                continue
+            match = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+            if match is not None:
+                words[i] = match[0]
+        return " ".join(words)
+
     def lexical(self, query: str, k: int) -> list[tuple[str, float]]:
-        """BM25 ranking: (chunk id, score), best first."""
+        """BM25 ranking of an already corrected query: (chunk id, score), best first."""
         if self._bm25 is None:
             return []
-        tokens = tokenize([normalise_query(query)])
+        tokens = tokenize([query])
         if not tokens[0]:
             return []
         k = min(k, len(self._order))
@@ -111,10 +130,10 @@ class Retriever:
         ]
 
     def dense(self, query: str, k: int) -> list[tuple[str, float]]:
-        """Vector ranking: (chunk id, cosine similarity), best first."""
+        """Vector ranking of an already corrected query: (chunk id, similarity), best first."""
         if not self._order:
             return []
-        return self._store.query(self._embedder.embed_one(normalise_query(query)), k)
+        return self._store.query(self._embedder.embed_one(query), k)
 
     def search(
         self,
@@ -127,8 +146,9 @@ class Retriever:
     ) -> SearchResult:
         """Fuse both rankings, filter, keep at most `per_article` chunks per article."""
         pool = max(k * 6, 30)
-        dense = self.dense(query, pool)
-        lexical = self.lexical(query, pool)
+        corrected = self.correct(query)
+        dense = self.dense(corrected, pool)
+        lexical = self.lexical(corrected, pool)
         similarity = dict(dense)
         fused: dict[str, float] = {}
         for ranking in (dense, lexical):

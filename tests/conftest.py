@@ -1,0 +1,75 @@
+"""Shared helpers: settings for a throwaway data directory, and the real embedder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cairn.settings import Settings
+from knowledge.embedding import Embedder
+
+REPO = Path(__file__).resolve().parent.parent
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings isolated from the developer's .env and var/."""
+    values: dict[str, Any] = {"data_dir": tmp_path, "secret_key": SECRET}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+ARTICLE = """---
+id: {id}
+title: {title}
+summary: {summary}
+topics: [{topic}]
+audience: ["16-17", "18-24"]
+region: scotland
+source_org: Test Body
+source_url: https://example.org/{id}
+last_reviewed: {reviewed}
+review_due: {due}
+status: {status}
+reviewed_by: Test team
+---
+
+{body}
+"""
+
+
+def make_article(
+    directory: Path,
+    article_id: str,
+    body: str,
+    *,
+    title: str | None = None,
+    topic: str = "money-and-funding",
+    status: str = "approved",
+    due: date | None = None,
+) -> Path:
+    """Write one article file and return its path."""
+    path = directory / f"{article_id}.md"
+    path.write_text(
+        ARTICLE.format(
+            id=article_id,
+            title=title or article_id.replace("-", " ").title(),
+            summary=f"About {article_id}.",
+            topic=topic,
+            reviewed=date.today() - timedelta(days=1),
+            due=due or date.today() + timedelta(days=180),
+            status=status,
+            body=body,
+        )
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Iterator[Embedder]:
+    """The real all-MiniLM-L6-v2, loaded once for the session."""
+    yield Embedder()

@@ -1,0 +1,120 @@
+"""The real stack (`cairn run`: Rasa server + api), started once per session."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cairn import rasa_model
+from tests.conftest import REPO, SECRET
+from tests.servers import free_port
+
+
+@dataclass
+class Stack:
+    """A running `cairn run` and how to reach it."""
+
+    process: subprocess.Popen[str]
+    api_url: str
+    rasa_url: str
+    data_dir: Path
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+
+def children(pid: int) -> set[int]:
+    """Every descendant of `pid`, by walking /proc (the services run in their own sessions)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def start_stack(data_dir: Path, timeout_s: float = 240) -> Stack:
+    """Run `cairn run` against the repository's trained model and index, in `data_dir`."""
+    models = REPO / "var" / "models"
+    if not rasa_model.is_current(models):
+        pytest.fail("the Rasa model is stale or missing: `make test` trains it first")
+    api_port, rasa_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "CAIRN_DATA_DIR": str(data_dir),
+        "MODELS_DIR": str(models),
+        "CHROMA_PATH": str(REPO / "var" / "chroma"),
+        "API_PORT": str(api_port),
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "SECRET_KEY": SECRET,
+    }
+    log = data_dir / "cairn-run.log"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cairn.cli", "run"],
+        cwd=data_dir,  # no .env from the checkout
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    stack = Stack(
+        process, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{rasa_port}", data_dir, log
+    )
+    deadline = time.monotonic() + timeout_s
+    while "Press Ctrl-C to stop." not in stack.output():
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_stack(stack)
+            pytest.fail(f"cairn run did not start:\n{stack.output()}")
+        time.sleep(0.5)
+    return stack
+
+
+def stop_stack(stack: Stack) -> int:
+    """Ctrl-C, as a person would; return the exit code."""
+    if stack.process.poll() is None:
+        stack.process.send_signal(signal.SIGINT)
+    try:
+        return stack.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        stack.process.kill()
+        return -9
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = start_stack(tmp_path_factory.mktemp("stack"))
+    yield running
+    stop_stack(running)
+
+
+@pytest.fixture(scope="session")
+def api(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.api_url, timeout=30) as client:
+        yield client

@@ -1,0 +1,129 @@
+"""The web contract end to end: channel adapter -> router -> real Rasa -> actions -> reply."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import REPO
+from tests.e2e.conftest import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+def say(api: httpx.Client, text: str, session: str = "e2e-session-1") -> dict[str, Any]:
+    response = api.post("/api/web/messages", json={"session": session, "text": text})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert body["session"] == session
+    return body
+
+
+def transcript_size(stack: Stack) -> int:
+    with sqlite3.connect(stack.data_dir / "cairn.db") as db:
+        return int(db.execute("SELECT count(*) FROM messages").fetchone()[0])
+
+
+def test_health_reports_every_part_ready(api: httpx.Client) -> None:
+    body = api.get("/healthz").json()
+    assert body == {
+        "status": "ok",
+        "checks": {"database": True, "insight_database": True, "knowledge": True, "rasa": True},
+    }
+
+
+def test_a_greeting_says_it_is_automated_and_offers_a_person(api: httpx.Client) -> None:
+    body = say(api, "hello", "e2e-greet-1")
+    reply = body["replies"][0]
+    assert "automated assistant" in reply["text"]
+    assert "/privacy" in reply["text"]
+    assert {"title": "Talk to a person", "payload": "/request_human"} in reply["buttons"]
+    assert body["handoff"] == "none"
+
+
+def test_a_college_question_is_answered_with_sources(api: httpx.Client) -> None:
+    body = say(api, "how do I apply to college", "e2e-college-1")
+    reply = body["replies"][0]
+    assert "college" in reply["text"].lower()
+    assert reply["sources"], reply
+    source = reply["sources"][0]
+    assert source["url"].startswith("https://")
+    assert source["title"] and len(source["last_reviewed"]) == 10
+
+
+def test_a_crisis_gets_support_lines_first_and_waits_for_a_person(api: httpx.Client) -> None:
+    body = say(api, "i want to kill myself", "e2e-crisis-1")
+    assert body["handoff"] == "waiting"
+    assert "116 123" in body["replies"][0]["text"]
+    assert all(r["sources"] == [] for r in body["replies"])
+
+
+def test_asking_for_a_person_is_acknowledged(api: httpx.Client) -> None:
+    body = say(api, "can I speak to a real person", "e2e-person-1")
+    assert body["handoff"] == "waiting"
+    assert "adviser" in body["replies"][0]["text"]
+
+
+def test_goodbye(api: httpx.Client) -> None:
+    assert "Bye" in say(api, "bye", "e2e-bye-1")["replies"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 422),
+        (json.dumps({"session": "bad id!", "text": "hello"}).encode(), 422),
+        (json.dumps({"session": "short", "text": "hello"}).encode(), 422),
+        (json.dumps({"session": "e2e-bad-input", "text": ""}).encode(), 422),
+        (json.dumps({"session": "e2e-bad-input", "text": "   "}).encode(), 422),
+        (json.dumps({"session": "e2e-bad-input"}).encode(), 422),
+        (json.dumps({"session": "e2e-bad-input", "text": "x" * 2001}).encode(), 413),
+        (json.dumps({"session": "e2e-bad-input", "text": "x" * 100_000}).encode(), 413),
+    ],
+)
+def test_bad_input_gets_a_json_error_and_stores_nothing(
+    api: httpx.Client, stack: Stack, body: bytes, status: int
+) -> None:
+    before = transcript_size(stack)
+    response = api.post(
+        "/api/web/messages", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == status
+    assert "detail" in response.json()
+    assert transcript_size(stack) == before
+
+
+def test_rasa_rest_channel_is_on_for_direct_comparison(stack: Stack) -> None:
+    response = httpx.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": "floor-1", "message": "hello"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert "automated assistant" in response.json()[0]["text"]
+
+
+def test_knowledge_search_contract(api: httpx.Client, stack: Stack) -> None:
+    body = api.get("/api/knowledge/search", params={"q": "who pays my uni fees", "k": 3}).json()
+    assert len(body["passages"]) == 3
+    assert set(body["passages"][0]) == {
+        "doc_id", "title", "text", "score", "source_url", "last_reviewed",
+    }  # fmt: skip
+    assert api.get("/api/knowledge/search", params={"q": ""}).status_code == 422
+
+
+def test_cli_search_prints_the_same_json(stack: Stack) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cairn.cli", "search", "who pays my uni fees", "--json"],
+        capture_output=True, text=True, check=True, cwd=stack.data_dir,
+        env={**os.environ, "CHROMA_PATH": str(REPO / "var" / "chroma")},
+    )  # fmt: skip
+    passages = json.loads(result.stdout)["passages"]
+    assert passages and {"doc_id", "score", "source_url"} <= set(passages[0])

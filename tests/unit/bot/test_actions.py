@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.handoff import ActionRequestHuman
+from bot.actions.knowledge import ActionAnswerQuestion
+from knowledge.answer import NO_ANSWER, Answer, Source
+
+
+def make_tracker(text: str, intent: str = "ask_question") -> Tracker:
+    return Tracker.from_dict(
+        {
+            "sender_id": "abc123",
+            "slots": {},
+            "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.9}},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+class StubAnswerer:
+    """Records the question and returns a fixed answer."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.answer_to_give = answer
+        self.questions: list[str] = []
+
+    async def answer(self, question: str) -> Answer:
+        self.questions.append(question)
+        return self.answer_to_give
+
+
+async def test_answer_question_utters_text_sources_and_meta() -> None:
+    answer = Answer(
+        text="EMA is paid every two weeks.",
+        sources=[Source("EMA", "https://www.mygov.scot/ema", "2026-11-24")],
+        article_ids=["ema"],
+        topics=["money-and-funding"],
+        answered=True,
+    )
+    answerer = StubAnswerer(answer)
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerQuestion(answerer).run(dispatcher, make_tracker("wot is ema"), {})
+    assert events == []
+    assert answerer.questions == ["wot is ema"]
+    [message] = dispatcher.messages
+    custom: dict[str, Any] = message["custom"]
+    assert custom["text"] == "EMA is paid every two weeks."
+    assert custom["sources"] == [
+        {"title": "EMA", "url": "https://www.mygov.scot/ema", "last_reviewed": "2026-11-24"}
+    ]
+    assert custom["buttons"] == []
+    assert custom["meta"]["article_ids"] == ["ema"]
+
+
+async def test_no_good_answer_offers_a_person() -> None:
+    answer = Answer(text=NO_ANSWER, sources=[], article_ids=[], topics=[], answered=False)
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerQuestion(StubAnswerer(answer)).run(dispatcher, make_tracker("rocket"), {})
+    custom = dispatcher.messages[0]["custom"]
+    assert custom["meta"]["answered"] is False
+    assert custom["buttons"] == [{"title": "Talk to a person", "payload": "/request_human"}]
+
+
+async def test_request_human_asks_the_service_for_a_handoff() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionRequestHuman().run(dispatcher, make_tracker("human pls", "request_human"), {})
+    assert dispatcher.messages[0]["custom"]["meta"]["handoff"] == "waiting"

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from cairn.db import Database
+from cairn.migrations import upgrade
+from channels.models import Conversation, Message
+from channels.rasa_client import RasaClient
+from channels.router import RASA_TROUBLE, Router
+from channels.schemas import Inbound
+from insight.models import InsightEvent
+from tests.conftest import SECRET
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def router(tmp_path: Path) -> Router:
+    main, insight = f"sqlite:///{tmp_path}/main.db", f"sqlite:///{tmp_path}/insight.db"
+    upgrade("main", main)
+    upgrade("insight", insight)
+    rasa = RasaClient(f"http://127.0.0.1:{_closed_port()}", timeout_s=1)
+    return Router(db=Database(main), insight_db=Database(insight), rasa=rasa, secret=SECRET)
+
+
+def _count(db: Database, model: type) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_crisis_is_answered_without_rasa_and_waits_for_a_person(router: Router) -> None:
+    turn = await router.handle(Inbound(channel="web", address="s-1234567", text="i want to die"))
+    assert turn.handoff == "waiting"
+    assert "116 123" in turn.replies[0].text
+    assert turn.replies[0].sources == []
+
+
+async def test_rasa_down_gives_a_kind_message_and_triage_still_runs(router: Router) -> None:
+    turn = await router.handle(Inbound(channel="web", address="s-1234567", text="hello"))
+    assert [r.text for r in turn.replies] == [RASA_TROUBLE]
+    crisis = await router.handle(Inbound(channel="web", address="s-1234567", text="kill myself"))
+    assert crisis.handoff == "waiting"
+
+
+async def test_a_redelivered_provider_message_is_processed_once(router: Router) -> None:
+    message = Inbound(
+        channel="sms", address="+447700900123", text="i want to die", provider_id="SM1"
+    )
+    first = await router.handle(message)
+    second = await router.handle(message)
+    assert not first.duplicate and second.duplicate
+    assert second.replies == []
+    assert _count(router._db, Message) == 2  # one in, one out
+    assert _count(router._insight_db, InsightEvent) == 1
+
+
+async def test_the_address_is_never_stored(router: Router) -> None:
+    await router.handle(Inbound(channel="sms", address="+447700900123", text="i want to die"))
+    with router._db.session() as session:
+        conversation = session.scalars(select(Conversation)).one()
+    assert "7700900123" not in conversation.id
+    assert len(conversation.id) == 32

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from knowledge.text import fold, normalise_query
+
+
+def test_sms_and_scots_spellings_are_respelt() -> None:
+    assert normalise_query("hw cn u get ema") == "how can you get ema"
+    assert normalise_query("a cannae afford uni") == "a cant afford university"
+
+
+def test_stretched_letters_shrink_to_two_and_case_folds() -> None:
+    assert normalise_query("SOOOO GOOOOD") == "soo good"
+
+
+def test_fold_drops_control_characters_and_accents() -> None:
+    assert fold("Caf\u00e9\x00\u200b  OK") == "cafe ok"

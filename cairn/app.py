@@ -26,10 +26,8 @@ from channels.rasa_client import RasaClient
 from channels.router import Router
 from channels.web.api import router as web_router
 from knowledge.api import router as knowledge_router
-from knowledge.embedding import Embedder
-from knowledge.retrieval import Retriever
+from knowledge.factory import open_retriever
 from knowledge.service import KnowledgeService
-from knowledge.store import VectorStore
 
 log = logging.getLogger("cairn")
 MAX_BODY_BYTES = 64 * 1024
@@ -45,14 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database_url)
         insight_db = Database(settings.insight_database_url)
-        store = VectorStore.open(
-            path=str(settings.chroma_path) if settings.chroma_path else None,
-            url=settings.chroma_url,
-        )
-        embedder = Embedder(settings.embedding_model_path)
-        retriever = await to_thread.run_sync(
-            lambda: Retriever(store=store, embedder=embedder, min_score=settings.answer_min_score)
-        )
+        retriever = await to_thread.run_sync(open_retriever, settings)
         await to_thread.run_sync(retriever.warm)
         knowledge = KnowledgeService(retriever)
         executor = ActionExecutor()

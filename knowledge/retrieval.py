@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,6 +46,7 @@ class SearchResult:
     query: str
     passages: list[Passage]
     confident: bool
+    best_similarity: float
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
@@ -68,8 +69,8 @@ class Retriever:
         today: Callable[[], date] = date.today,
     ) -> None:
         self._store = store
-        self._embedder = embedder
-        self._min_score = min_score
+        self.embedder = embedder
+        self.min_score = min_score
         self._today = today
         self._lock = threading.Lock()
         self._chunks: dict[str, Chunk] = {}
@@ -99,9 +100,13 @@ class Retriever:
         """Number of chunks loaded."""
         return len(self._order)
 
+    def chunks(self) -> Iterator[Chunk]:
+        """Every loaded chunk, in index order."""
+        return (self._chunks[i] for i in self._order)
+
     def warm(self) -> None:
         """Load the embedding model now rather than on the first question."""
-        self._embedder.embed_one("warm up")
+        self.embedder.embed_one("warm up")
 
     def correct(self, query: str) -> str:
         """Normalise the query and respell words the corpus never uses ("aprentices")."""
@@ -133,7 +138,7 @@ class Retriever:
         """Vector ranking of an already corrected query: (chunk id, similarity), best first."""
         if not self._order:
             return []
-        return self._store.query(self._embedder.embed_one(query), k)
+        return self._store.query(self.embedder.embed_one(query), k)
 
     def search(
         self,
@@ -169,7 +174,9 @@ class Retriever:
             if len(passages) >= k:
                 break
         best = max((p.similarity for p in passages[:3]), default=0.0)
-        return SearchResult(query=query, passages=passages, confident=best >= self._min_score)
+        return SearchResult(
+            query=query, passages=passages, confident=best >= self.min_score, best_similarity=best
+        )
 
 
 def _allowed(chunk: Chunk, *, today: str, audience: str | None, region: str | None) -> bool:

@@ -72,4 +72,4 @@ def make_article(
 @pytest.fixture(scope="session")
 def embedder() -> Iterator[Embedder]:
     """The real all-MiniLM-L6-v2, loaded once for the session."""
-    yield Embedder()
+    yield Embedder(REPO / "var" / "models")

@@ -27,6 +27,7 @@ from channels.router import Router
 from channels.web.api import router as web_router
 from knowledge.api import router as knowledge_router
 from knowledge.factory import open_retriever
+from knowledge.rephrase import Rephraser, load_model
 from knowledge.service import KnowledgeService
 
 log = logging.getLogger("cairn")
@@ -45,7 +46,8 @@ def create_app(settings: Settings) -> FastAPI:
         insight_db = Database(settings.insight_database_url)
         retriever = await to_thread.run_sync(open_retriever, settings)
         await to_thread.run_sync(retriever.warm)
-        knowledge = KnowledgeService(retriever)
+        rephraser = Rephraser(load_model(settings.llm_model)) if settings.llm_rephrase else None
+        knowledge = KnowledgeService(retriever, rephraser)
         executor = ActionExecutor()
         for action in build_actions(answerer=knowledge):
             executor.register_action(action)

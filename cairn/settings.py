@@ -90,6 +90,8 @@ class Settings(BaseSettings):
             problems.append("SECRET_KEY must be at least 32 characters")
         if self.twilio_enabled and _is_placeholder(self.twilio_auth_token):
             problems.append("TWILIO_AUTH_TOKEN is a placeholder")
+        if self.llm_rephrase and not self.llm_model:
+            problems.append("LLM_REPHRASE is on but LLM_MODEL is unset")
         if self.telegram_enabled and _is_placeholder(self.telegram_webhook_secret):
             problems.append("TELEGRAM_WEBHOOK_SECRET is unset or a placeholder")
         if problems:

@@ -52,7 +52,9 @@ async def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=500)],
     k: Annotated[int, Query(ge=1, le=20)] = 5,
+    audience: Annotated[str | None, Query(pattern=r"^(13-15|16-17|18-24|25\+)$")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[a-z0-9-]{2,40}$")] = None,
 ) -> SearchOut:
-    """Hybrid search over the vetted corpus."""
+    """Hybrid search over the vetted corpus, optionally for an age band or council area."""
     knowledge: KnowledgeService = request.app.state.knowledge
-    return search_payload(await knowledge.search(q, k))
+    return search_payload(await knowledge.search(q, k, audience=audience, region=region))

@@ -138,7 +138,7 @@ class Retriever:
         """Vector ranking of an already corrected query: (chunk id, similarity), best first."""
         if not self._order:
             return []
-        return self._store.query(self.embedder.embed_one(query), k)
+        return self._store.query(self.embedder.embed_one(query), min(k, len(self._order)))
 
     def search(
         self,

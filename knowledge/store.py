@@ -108,8 +108,10 @@ class VectorStore:
             self.collection.delete(ids=list(ids[start : start + 5000]))
 
     def query(self, vector: Vectors, k: int) -> list[tuple[str, float]]:
-        """Return (chunk id, cosine similarity) of the k nearest chunks, best first."""
-        k = min(k, self.count())
+        """Return (chunk id, cosine similarity) of the k nearest chunks, best first.
+
+        `k` must not exceed the collection's size: callers know it (counting costs a scan).
+        """
         if k <= 0:
             return []
         got = self.collection.query(

@@ -127,3 +127,22 @@ def test_cli_search_prints_the_same_json(stack: Stack) -> None:
     )  # fmt: skip
     passages = json.loads(result.stdout)["passages"]
     assert passages and {"doc_id", "score", "source_url"} <= set(passages[0])
+
+
+def test_no_good_answer_is_honest_offers_a_person_and_records_a_gap(
+    api: httpx.Client, stack: Stack
+) -> None:
+    body = say(api, "whats the best fortnite skin to buy this season", "e2e-gap-1")
+    reply = body["replies"][0]
+    assert reply["sources"] == []
+    assert {"title": "Talk to a person", "payload": "/request_human"} in reply["buttons"]
+    with sqlite3.connect(stack.data_dir / "insight.db") as db:
+        gaps = db.execute("SELECT count(*) FROM insight_events WHERE answered = 0").fetchone()[0]
+    assert gaps >= 1
+
+
+def test_search_filters_by_age_band(api: httpx.Client) -> None:
+    adults = api.get("/api/knowledge/search", params={"q": "changing career", "audience": "25+"})
+    assert adults.status_code == 200
+    assert adults.json()["passages"]
+    assert api.get("/api/knowledge/search", params={"q": "x", "audience": "old"}).status_code == 422

@@ -1,0 +1,95 @@
+"""Render a reply for each channel's limits: SMS segments, Telegram HTML, the web in full."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+from channels.schemas import Reply
+
+# GSM 03.38 basic set plus the extension table (which costs two septets each).
+_GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENDED = set("^{}\\[~]|€")
+_ASCII_FOR = {
+    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+    "\u2026": "...", "\u00a0": " ", "\u2022": "-",
+}  # fmt: skip
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+SMS_MAX_SEGMENTS = 3
+TELEGRAM_MAX_CHARS = 4096
+
+
+def to_gsm(text: str) -> str:
+    """Replace typographic characters with GSM-7 ones so a segment holds 160, not 70."""
+    return "".join(_ASCII_FOR.get(ch, ch) for ch in text)
+
+
+def is_gsm(text: str) -> bool:
+    """Whether the text can be sent in the GSM-7 alphabet."""
+    return all(ch in _GSM_BASIC or ch in _GSM_EXTENDED for ch in text)
+
+
+def sms_units(text: str) -> int:
+    """Length in the units segments are counted in (septets, or UTF-16 code units)."""
+    if is_gsm(text):
+        return sum(2 if ch in _GSM_EXTENDED else 1 for ch in text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments the text needs."""
+    units, single, multi = sms_units(text), 160, 153
+    if not is_gsm(text):
+        single, multi = 70, 67
+    return 1 if units <= single else -(-units // multi)
+
+
+def fit(text: str, budget: int, *, size: Callable[[str], int] = sms_units) -> str:
+    """Trim to whole sentences (or whole words) within `budget`, as `size` measures."""
+    if size(text) <= budget:
+        return text
+    kept = ""
+    for sentence in _SENTENCE_END.split(text):
+        candidate = f"{kept} {sentence}".strip()
+        if size(candidate) > budget:
+            break
+        kept = candidate
+    if kept:
+        return kept
+    words = text.split()
+    while words and size(" ".join(words) + "...") > budget:
+        words.pop()
+    return " ".join(words) + "..."
+
+
+def render_sms(reply: Reply) -> str:
+    """Plain text in at most three segments, with one source link, never a broken one."""
+    text = to_gsm(reply.text)
+    link = f" More: {reply.sources[0].url}" if reply.sources else ""
+    options = " / ".join(b.title for b in reply.buttons if not b.payload.startswith("http"))
+    suffix = (f" Reply: {options}." if options else "") + link
+    budget = SMS_MAX_SEGMENTS * 153 - sms_units(to_gsm(suffix))
+    body = fit(text, budget)
+    rendered = (body + to_gsm(suffix)).strip()
+    if sms_segments(rendered) > SMS_MAX_SEGMENTS:  # a non-GSM character slipped in
+        rendered = fit(rendered.encode("ascii", "replace").decode(), SMS_MAX_SEGMENTS * 153)
+    return rendered
+
+
+def render_telegram(reply: Reply) -> str:
+    """HTML (Telegram's parse_mode) under 4096 characters, sources as links."""
+    sources = "".join(
+        f'\n\n<a href="{html.escape(s.url, quote=True)}">{html.escape(s.title)}</a> '
+        f"(last reviewed {html.escape(s.last_reviewed)})"
+        for s in reply.sources
+    )
+    body = fit(reply.text, TELEGRAM_MAX_CHARS - len(sources), size=_escaped_length)
+    return html.escape(body, quote=False) + sources
+
+
+def _escaped_length(text: str) -> int:
+    return len(html.escape(text, quote=False))

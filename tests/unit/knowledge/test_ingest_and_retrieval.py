@@ -136,3 +136,15 @@ def test_overdue_chunks_are_filtered_at_query_time(
     later = date(2999, 1, 1)
     retriever = Retriever(store=store, embedder=embedder, min_score=0.3, today=lambda: later)
     assert retriever.search("ema").passages == []
+
+
+def test_a_malformed_article_is_refused_and_the_rest_still_index(
+    corpus: Path, store: VectorStore, embedder: Embedder
+) -> None:
+    (corpus / "broken.md").write_text("---\ntitle: [unclosed\n---\nbody\n")
+    make_article(corpus, "overdue", EMA, title="Old article", due=date(2020, 1, 1))
+    articles, problems = load_corpus(corpus, date.today())
+    report = build_index(articles=articles, store=store, embedder=embedder, refused=2)
+    assert sorted(report.added) == ["apprentice-pay", "ema", "job-nurse"]
+    assert {p.path.name for p in problems} == {"broken.md", "overdue.md"}
+    assert "overdue" not in store.manifest()

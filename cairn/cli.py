@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -221,7 +222,8 @@ def run() -> None:
     with step("rasa model", timings):
         _train(settings)
     with step("knowledge index", timings):
-        _index(settings)
+        # A child process, so the supervisor does not keep the embedder's memory.
+        subprocess.run([sys.executable, "-m", "cairn.cli", "knowledge", "index"], check=True)
 
     logs = settings.data_dir / "log"
     api_url = f"http://{settings.api_host}:{settings.api_port}"

@@ -26,7 +26,7 @@ from channels.rasa_client import RasaClient
 from channels.router import Router
 from channels.web.api import router as web_router
 from knowledge.api import router as knowledge_router
-from knowledge.factory import open_retriever
+from knowledge.factory import open_directory, open_resolver, open_retriever
 from knowledge.rephrase import Rephraser, load_model
 from knowledge.service import KnowledgeService
 
@@ -49,14 +49,21 @@ def create_app(settings: Settings) -> FastAPI:
         rephraser = Rephraser(load_model(settings.llm_model)) if settings.llm_rephrase else None
         knowledge = KnowledgeService(retriever, rephraser)
         executor = ActionExecutor()
-        for action in build_actions(answerer=knowledge):
+        resolver = open_resolver(settings)
+        directory = open_directory(settings)
+        for action in build_actions(answerer=knowledge, resolver=resolver, directory=directory):
             executor.register_action(action)
         rasa = RasaClient(settings.rasa_url, timeout_s=settings.rasa_timeout_s)
         app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         app.state.db, app.state.insight_db = db, insight_db
+        app.state.resolver, app.state.directory = resolver, directory
         app.state.knowledge, app.state.action_executor, app.state.rasa = knowledge, executor, rasa
         app.state.router = Router(
-            db=db, insight_db=insight_db, rasa=rasa, secret=settings.secret_key.get_secret_value()
+            db=db,
+            insight_db=insight_db,
+            rasa=rasa,
+            resolver=resolver,
+            secret=settings.secret_key.get_secret_value(),
         )
         for channel, on in settings.channel_status().items():
             log.info("channel %s: %s", channel, "on" if on else "off (credentials unset)")

@@ -30,6 +30,8 @@ knowledge_app = typer.Typer(help="The vetted knowledge corpus and its index.", n
 app.add_typer(db_app, name="db")
 app.add_typer(bot_app, name="bot")
 app.add_typer(knowledge_app, name="knowledge")
+services_app = typer.Typer(help="The local services directory.", no_args_is_help=True)
+app.add_typer(services_app, name="services")
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 console = Console(stderr=True)
@@ -159,6 +161,56 @@ def search(
     for p in result.passages:
         out.print(f"{p.score:.4f}  sim {p.similarity:.2f}  {p.doc_id}  {p.title} / {p.section}")
     out.print("confident" if result.confident else "no good answer")
+
+
+# --- services ----------------------------------------------------------------------------------
+
+
+@services_app.command("check")
+def services_check() -> None:
+    """List every broken service record, and areas short of careers advice; exit 1 if any."""
+    from knowledge.directory import Directory, load_directory
+    from knowledge.location import COUNCILS
+
+    settings = get_settings()
+    services, problems = load_directory(settings.services_dir, date.today())
+    for problem in problems:
+        out.print(str(problem))
+    directory = Directory(services)
+    short = [
+        area
+        for area in COUNCILS
+        if len(directory.find(council_area=area, need="careers-advice", limit=50)) < 4
+    ]
+    for area in short:
+        out.print(f"{area}: fewer than 4 careers advice services")
+    console.print(
+        f"{len(services)} valid records, {len(problems)} problems, {len(short)} short areas"
+    )
+    raise typer.Exit(1 if problems or short else 0)
+
+
+@services_app.command("find")
+def services_find(
+    near: Annotated[str, typer.Option(help="A postcode, town or council area.")],
+    need: Annotated[str | None, typer.Option(help="A category or a few words.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=20)] = 5,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Find services near a place, as GET /api/services does."""
+    from knowledge.api import find_services
+    from knowledge.factory import open_directory, open_resolver
+
+    settings = get_settings()
+    result = find_services(
+        open_resolver(settings), open_directory(settings), near=near, need=need, limit=limit
+    )
+    if as_json:
+        out.print(result.model_dump_json())
+        return
+    out.print(f"{result.status}: {result.council_area or '-'} {result.message}")
+    for service in result.services:
+        out.print(f"- {service.name}: {service.phone or ''} {service.url}")
 
 
 # --- triage ------------------------------------------------------------------------------------

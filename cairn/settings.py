@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     chroma_path: Path | None = None
     chroma_url: str = ""
     knowledge_dir: Path = ROOT / "knowledge" / "articles"
+    services_dir: Path = ROOT / "knowledge" / "services"
+    places_dir: Path = ROOT / "knowledge" / "places"
     models_dir: Path | None = None
 
     # Processes

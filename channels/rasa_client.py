@@ -34,12 +34,13 @@ class RasaClient:
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
         )
 
-    async def turn(self, *, sender: str, text: str) -> RasaTurn:
+    async def turn(
+        self, *, sender: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> RasaTurn:
         """Send one message; return the replies and the parse."""
+        body = {"sender": sender, "message": text, "metadata": metadata or {}}
         try:
-            response = await self._client.post(
-                "/webhooks/cairn/webhook", json={"sender": sender, "message": text}
-            )
+            response = await self._client.post("/webhooks/cairn/webhook", json=body)
             response.raise_for_status()
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:

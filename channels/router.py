@@ -6,7 +6,9 @@ It does not know which channel it serves; adapters verify, normalise and render.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +23,7 @@ from escalation.replies import crisis_text
 from escalation.triage import Level, Triage, triage
 from insight import service as insight
 from insight.service import TurnFacts
+from knowledge.location import LocationResolver, council_name
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +42,14 @@ class Router:
         db: Database,
         insight_db: Database,
         rasa: RasaClient,
+        resolver: LocationResolver,
         secret: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._db = db
         self._insight_db = insight_db
         self._rasa = rasa
+        self._resolver = resolver
         self._secret = secret
         self._clock = clock
 
@@ -54,6 +59,7 @@ class Router:
             secret=self._secret, channel=inbound.channel, address=inbound.address
         )
         decision = triage(inbound.text)
+        inbound = replace(inbound, text=self._drop_postcode(inbound.text))
         dedupe_key = f"{inbound.channel}:{inbound.provider_id}" if inbound.provider_id else None
         is_new, handoff = await to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key)
         if not is_new:
@@ -64,7 +70,9 @@ class Router:
             replies = [Reply(text=crisis_text(decision), meta={"handoff": "waiting"})]
         else:
             try:
-                rasa_turn = await self._rasa.turn(sender=conv_id, text=inbound.text)
+                rasa_turn = await self._rasa.turn(
+                    sender=conv_id, text=inbound.text, metadata={"channel": inbound.channel}
+                )
                 replies = [_to_reply(m) for m in rasa_turn.messages] or [Reply(text=RASA_TROUBLE)]
             except RasaUnavailable as exc:
                 log.warning("rasa unavailable: %s", exc)
@@ -76,6 +84,16 @@ class Router:
         facts = _facts(inbound.channel, decision, rasa_turn, replies)
         handoff = await to_thread.run_sync(self._finish, conv_id, replies, wanted, facts)
         return Turn(conversation_id=conv_id, replies=replies, handoff=handoff)
+
+    def _drop_postcode(self, text: str) -> str:
+        """Replace a postcode with its council area: neither Rasa nor the transcript keeps it."""
+        found = self._resolver.postcode(text)
+        if found is None:
+            return text
+        matched, resolution = found
+        area = council_name(resolution.council_area) if resolution.council_area else None
+        replacement = area or "outside Scotland"
+        return re.sub(re.escape(matched), replacement, text, count=1, flags=re.IGNORECASE)
 
     def _intake(self, conv_id: str, inbound: Inbound, dedupe_key: str | None) -> tuple[bool, Any]:
         with self._db.session() as session:

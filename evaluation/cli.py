@@ -64,3 +64,49 @@ def bench_retrieval(
     retriever.warm()
     report = run(retriever, retriever.embedder, generated=chunks)
     out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))
+
+
+@eval_app.command("services")
+def eval_services(as_json: JsonFlag = False) -> None:
+    """Location resolution accuracy and careers-advice coverage per council area."""
+    from evaluation.services import evaluate
+    from knowledge.factory import open_directory, open_resolver
+
+    settings = get_settings()
+    report = evaluate(open_resolver(settings), open_directory(settings))
+    if as_json:
+        out.print(json.dumps(report))
+        return
+    misses = report.pop("misses")
+    out.print(json.dumps(report, indent=2))
+    for miss in misses:  # type: ignore[attr-defined]
+        out.print(f"  miss: {miss}")
+
+
+@eval_app.command("nlu")
+def eval_nlu(
+    as_json: JsonFlag = False,
+    config: Annotated[str, typer.Option(help="A Rasa config to compare.")] = "bot/config.yml",
+    folds: Annotated[int, typer.Option(min=2, max=10)] = 5,
+) -> None:
+    """Cross-validated intent precision, recall and F1, and the confusion pairs."""
+    from pathlib import Path
+
+    from evaluation.nlu import cross_validate
+
+    settings = get_settings()
+    log = settings.data_dir / "log" / "eval-nlu.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    report = cross_validate(config=Path(config).resolve(), folds=folds, log=log)
+    if as_json:
+        out.print(json.dumps(report))
+        return
+    table = Table(title=f"Intents, {folds}-fold cross-validation ({report['config']})")
+    for column in ("intent", "precision", "recall", "f1", "support"):
+        table.add_column(column, justify="left" if column == "intent" else "right")
+    for name, row in sorted(report["intents"].items()):
+        table.add_row(name, *(str(row[c]) for c in ("precision", "recall", "f1", "support")))
+    out.print(table)
+    out.print(f"macro F1 {report['macro_f1']}, accuracy {report['accuracy']}, {report['seconds']}s")
+    for pair in report["confusions"]:
+        out.print(f"  {pair['intent']} -> {pair['predicted']}: {pair['count']}")

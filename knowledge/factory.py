@@ -1,9 +1,13 @@
-"""Open the knowledge index the way the settings say (embedded directory or server)."""
+"""Open the knowledge stores the way the settings say: index, services, places."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from cairn.settings import Settings
+from knowledge.directory import Directory, load_directory
 from knowledge.embedding import Embedder
+from knowledge.location import LocationResolver
 from knowledge.retrieval import Retriever
 from knowledge.store import VectorStore
 
@@ -22,3 +26,14 @@ def open_retriever(settings: Settings) -> Retriever:
         embedder=Embedder(settings.models_dir or settings.data_dir / "models"),
         min_score=settings.answer_min_score,
     )
+
+
+def open_directory(settings: Settings) -> Directory:
+    """Every valid, in-date service record."""
+    services, _ = load_directory(settings.services_dir, date.today())
+    return Directory(services)
+
+
+def open_resolver(settings: Settings) -> LocationResolver:
+    """The postcode and place tables."""
+    return LocationResolver(settings.places_dir)

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from rasa_sdk import Action
 
-from bot.actions.handoff import ActionRequestHuman
+from bot.actions.feedback import ActionRecordFeedback
+from bot.actions.handoff import ActionHandoffSubmit, ActionRequestHuman, ValidateHandoffForm
 from bot.actions.knowledge import ActionAnswerQuestion, Answerer
-from bot.actions.services import ActionFindServices
+from bot.actions.services import ActionFindServices, ActionMoreServices, ValidateServicesForm
+from knowledge.directory import Directory
+from knowledge.location import LocationResolver
 
 
-def build_actions(*, answerer: Answerer) -> list[Action]:
+def build_actions(
+    *, answerer: Answerer, resolver: LocationResolver, directory: Directory
+) -> list[Action]:
     """Instantiate every action with what it needs."""
-    return [ActionAnswerQuestion(answerer), ActionRequestHuman(), ActionFindServices()]
+    return [
+        ActionAnswerQuestion(answerer),
+        ActionRequestHuman(),
+        ValidateHandoffForm(),
+        ActionHandoffSubmit(),
+        ActionRecordFeedback(),
+        ValidateServicesForm(resolver),
+        ActionFindServices(directory),
+        ActionMoreServices(directory),
+    ]

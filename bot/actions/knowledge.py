@@ -6,10 +6,13 @@ from dataclasses import asdict
 from typing import Any, Protocol
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.reply import TALK_TO_PERSON, send
 from knowledge.answer import Answer
+
+OFFER = "would you like to talk to a careers adviser?"
 
 
 class Answerer(Protocol):
@@ -32,17 +35,22 @@ class ActionAnswerQuestion(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        """Search, compose and utter the answer."""
+    ) -> list[EventType]:
+        """Search, compose and utter the answer; count answers that missed."""
         question = str(tracker.latest_message.get("text") or "")
         answer = await self._answerer.answer(question)
+        misses = 0.0 if answer.answered else float(tracker.get_slot("failed_answers") or 0) + 1
+        text = answer.text
+        if misses >= 2:
+            text += " I've not been able to help with the last couple of questions: " + OFFER
         send(
             dispatcher,
-            answer.text,
+            text,
             sources=[asdict(s) for s in answer.sources],
             buttons=[] if answer.answered else [TALK_TO_PERSON],
             answered=answer.answered,
             article_ids=answer.article_ids,
             topics=answer.topics,
+            failed_turns=int(misses),
         )
-        return []
+        return [SlotSet("failed_answers", misses)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 TALK_TO_PERSON = {"title": "Talk to a person", "payload": "/request_human"}
@@ -26,3 +27,9 @@ def send(
             "meta": meta,
         }
     )
+
+
+def channel_of(tracker: Tracker) -> str:
+    """The young person's channel, as the service told Rasa ("web", "sms", "telegram")."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    return str(metadata.get("channel") or "web")

@@ -17,6 +17,7 @@ from channels.rasa_client import RasaClient
 from channels.router import Router
 from channels.schemas import Inbound
 from insight.models import InsightEvent
+from knowledge.location import LocationResolver
 from tests.conftest import SECRET
 from tests.servers import free_port, postgres_server, redis_server
 
@@ -52,7 +53,9 @@ async def test_concurrent_redeliveries_are_processed_once_on_postgres(
 ) -> None:
     main, insight = databases
     rasa = RasaClient(f"http://127.0.0.1:{free_port()}", timeout_s=1)
-    router = Router(db=main, insight_db=insight, rasa=rasa, secret=SECRET)
+    router = Router(
+        db=main, insight_db=insight, rasa=rasa, resolver=LocationResolver(), secret=SECRET
+    )
     message = Inbound(channel="sms", address="+447700900999", text="kill myself", provider_id="X")
     turns = await asyncio.gather(*(router.handle(message) for _ in range(5)))
     assert sum(not t.duplicate for t in turns) == 1

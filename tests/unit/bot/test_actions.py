@@ -2,27 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import ActionRequestHuman
 from bot.actions.knowledge import ActionAnswerQuestion
 from knowledge.answer import NO_ANSWER, Answer, Source
-
-
-def make_tracker(text: str, intent: str = "ask_question") -> Tracker:
-    return Tracker.from_dict(
-        {
-            "sender_id": "abc123",
-            "slots": {},
-            "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.9}},
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        }
-    )
+from tests.unit.bot.trackers import make_tracker
 
 
 class StubAnswerer:
@@ -48,7 +33,7 @@ async def test_answer_question_utters_text_sources_and_meta() -> None:
     answerer = StubAnswerer(answer)
     dispatcher = CollectingDispatcher()
     events = await ActionAnswerQuestion(answerer).run(dispatcher, make_tracker("wot is ema"), {})
-    assert events == []
+    assert events == [{"event": "slot", "timestamp": None, "name": "failed_answers", "value": 0.0}]
     assert answerer.questions == ["wot is ema"]
     [message] = dispatcher.messages
     custom: dict[str, Any] = message["custom"]
@@ -73,3 +58,12 @@ async def test_request_human_asks_the_service_for_a_handoff() -> None:
     dispatcher = CollectingDispatcher()
     await ActionRequestHuman().run(dispatcher, make_tracker("human pls", "request_human"), {})
     assert dispatcher.messages[0]["custom"]["meta"]["handoff"] == "waiting"
+
+
+async def test_two_missed_answers_in_a_row_offer_a_person() -> None:
+    answer = Answer(text=NO_ANSWER, sources=[], article_ids=[], topics=[], answered=False)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("rocket", slots={"failed_answers": 1.0})
+    events = await ActionAnswerQuestion(StubAnswerer(answer)).run(dispatcher, tracker, {})
+    assert events == [{"event": "slot", "timestamp": None, "name": "failed_answers", "value": 2.0}]
+    assert "talk to a careers adviser" in dispatcher.messages[0]["custom"]["text"]

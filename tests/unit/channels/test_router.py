@@ -13,6 +13,7 @@ from channels.rasa_client import RasaClient
 from channels.router import RASA_TROUBLE, Router
 from channels.schemas import Inbound
 from insight.models import InsightEvent
+from knowledge.location import LocationResolver
 from tests.conftest import SECRET
 
 
@@ -28,7 +29,13 @@ def router(tmp_path: Path) -> Router:
     upgrade("main", main)
     upgrade("insight", insight)
     rasa = RasaClient(f"http://127.0.0.1:{_closed_port()}", timeout_s=1)
-    return Router(db=Database(main), insight_db=Database(insight), rasa=rasa, secret=SECRET)
+    return Router(
+        db=Database(main),
+        insight_db=Database(insight),
+        rasa=rasa,
+        resolver=LocationResolver(),
+        secret=SECRET,
+    )
 
 
 def _count(db: Database, model: type) -> int:
@@ -68,3 +75,12 @@ async def test_the_address_is_never_stored(router: Router) -> None:
         conversation = session.scalars(select(Conversation)).one()
     assert "7700900123" not in conversation.id
     assert len(conversation.id) == 32
+
+
+async def test_a_postcode_is_replaced_by_its_council_area_before_anything_keeps_it(
+    router: Router,
+) -> None:
+    await router.handle(Inbound(channel="web", address="s-7654321", text="im at PA1 2BX"))
+    with router._db.session() as session:
+        stored = session.scalars(select(Message.text).where(Message.direction == "in")).all()
+    assert stored == ["im at Renfrewshire"]

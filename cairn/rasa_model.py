@@ -26,6 +26,7 @@ def training_inputs(bot_dir: Path = BOT_DIR) -> list[Path]:
     """Every file that changes the trained model."""
     files = [bot_dir / "config.yml", bot_dir / "domain.yml"]
     files += sorted((bot_dir / "data").rglob("*.yml"))
+    files += sorted((bot_dir / "components").rglob("*.py"))
     return files
 
 
@@ -54,7 +55,10 @@ def is_current(models_dir: Path) -> bool:
 
 def train(models_dir: Path, *, log_file: Path) -> None:
     """Train with the Rasa env and stamp the model with the inputs' hash."""
+    from knowledge.embedding import Embedder
+
     models_dir.mkdir(parents=True, exist_ok=True)
+    Embedder(models_dir).load()  # the intent classifier needs the exported MiniLM graph
     log_file.parent.mkdir(parents=True, exist_ok=True)
     digest = content_hash()
     with log_file.open("w") as log:
@@ -76,7 +80,7 @@ def train(models_dir: Path, *, log_file: Path) -> None:
             check=True,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=rasa_env(),
+            env=rasa_env({"CAIRN_EMBEDDING_DIR": str(models_dir)}),
             cwd=ROOT,
         )
     (models_dir / f"{MODEL_NAME}.sha256").write_text(digest + "\n")

@@ -8,7 +8,7 @@ sentence-transformers on torch, and ~400 MB less memory (docs/decisions/embeddin
 
 from __future__ import annotations
 
-import hashlib
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -29,10 +29,13 @@ def model_dir() -> Path:
 
 
 def onnx_path(cache_dir: Path) -> Path:
-    """The exported graph, named after the weights it came from."""
-    weights = model_dir() / "model.safetensors"
-    digest = hashlib.sha256(f"{weights.stat().st_size}:{weights.stat().st_mtime_ns}".encode())
-    return cache_dir / f"all-MiniLM-L6-v2-{digest.hexdigest()[:12]}.onnx"
+    """The exported graph (the Rasa server's intent classifier reads it too)."""
+    return cache_dir / "all-MiniLM-L6-v2.onnx"
+
+
+def tokenizer_path(cache_dir: Path) -> Path:
+    """A copy of the model's tokenizer beside the graph, for the Rasa environment."""
+    return cache_dir / "all-MiniLM-L6-v2.tokenizer.json"
 
 
 class Embedder:
@@ -60,6 +63,8 @@ class Embedder:
                 from knowledge.onnx_export import export
 
                 export(model_dir(), path)
+            if not tokenizer_path(self._cache_dir).exists():
+                shutil.copy(model_dir() / "tokenizer.json", tokenizer_path(self._cache_dir))
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = self._threads
             options.inter_op_num_threads = 1

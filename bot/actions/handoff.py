@@ -47,8 +47,8 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> list[str]:
         """Topic and consent everywhere; the contact preference on SMS only."""
         if channel_of(tracker) == "sms":
-            return [*domain_slots, "contact_preference"]
-        return domain_slots
+            return domain_slots
+        return [slot for slot in domain_slots if slot != "contact_preference"]
 
     def validate_contact_preference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any

@@ -146,3 +146,36 @@ def test_search_filters_by_age_band(api: httpx.Client) -> None:
     assert adults.status_code == 200
     assert adults.json()["passages"]
     assert api.get("/api/knowledge/search", params={"q": "x", "audience": "old"}).status_code == 422
+
+
+def test_are_you_a_real_person_is_answered_honestly(api: httpx.Client) -> None:
+    text = say(api, "are you a real person", "e2e-bot-1")["replies"][0]["text"]
+    assert "automated assistant" in text and "not a person" in text
+
+
+def test_privacy_question_is_answered_from_the_notice(api: httpx.Client) -> None:
+    text = say(api, "what do you do with my data", "e2e-privacy-1")["replies"][0]["text"]
+    assert "deleted after 90 days" in text and "/privacy" in text
+
+
+def test_careers_help_near_me_asks_where_then_lists_renfrewshire(api: httpx.Client) -> None:
+    first = say(api, "where can I get careers help near me", "e2e-near-1")
+    assert "Where are you?" in first["replies"][-1]["text"]
+    second = say(api, "PA1 2BX", "e2e-near-1")
+    text = "\n".join(r["text"] for r in second["replies"])
+    assert "in Renfrewshire" in text
+    assert "Paisley" in text
+    assert "PA1 2BX" not in text
+
+
+@pytest.mark.parametrize("text", ["asdkjh qwe zzzz", "order me a pizza", "fix my phone"])
+def test_gibberish_and_out_of_scope_get_a_helpful_reply(api: httpx.Client, text: str) -> None:
+    replies = say(api, text, "e2e-odd-1")["replies"]
+    assert replies and all(r["text"] for r in replies)
+
+
+def test_that_didnt_help_offers_a_person(api: httpx.Client) -> None:
+    say(api, "how do i apply to college", "e2e-unhelpful-1")
+    reply = say(api, "that didn't help", "e2e-unhelpful-1")["replies"][0]
+    assert "adviser" in reply["text"]
+    assert {"title": "Talk to a person", "payload": "/request_human"} in reply["buttons"]

@@ -96,5 +96,5 @@ async def _handle(agent: Any, message: UserMessage) -> Dict[Text, Any]:
             for e in (latest.entities if latest else [])
         ],
         "slots": slots,
-        "active_loop": (tracker.active_loop or {}).get("name"),
+        "active_loop": tracker.active_loop_name,
     }

@@ -328,6 +328,8 @@ def run() -> None:
     console.print(f"\n[green]Cairn is running[/green] (ready in {total:.1f}s)")
     for name, seconds in timings.items():
         console.print(f"  {name:<26} {seconds:6.1f}s")
+    for service in services:
+        console.print(f"  {service.name + ' memory':<26} {service.rss_mb():6.0f} MB")
     out.print(f"  Web chat:        {api_url}/")
     out.print(f"  Web API:         {api_url}/api/web/messages")
     out.print(f"  Health:          {api_url}/healthz")

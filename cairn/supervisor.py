@@ -42,6 +42,17 @@ class Service:
         """The exit code if the process has ended."""
         return None if self.process is None else self.process.poll()
 
+    def rss_mb(self) -> float:
+        """Resident memory of the process, in MB (0 once it has ended)."""
+        if self.process is None:
+            return 0.0
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return 0.0
+        line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+        return int(line.split()[1]) / 1024
+
     def healthy(self) -> bool:
         """Whether the health URL answers 200."""
         try:

@@ -110,3 +110,20 @@ def eval_nlu(
     out.print(f"macro F1 {report['macro_f1']}, accuracy {report['accuracy']}, {report['seconds']}s")
     for pair in report["confusions"]:
         out.print(f"  {pair['intent']} -> {pair['predicted']}: {pair['count']}")
+
+
+@bench_app.command("chat")
+def bench_chat(
+    users: Annotated[int, typer.Option(min=1, max=200)] = 20,
+    seconds: Annotated[float, typer.Option(min=1, max=900)] = 30,
+    mix: Annotated[str, typer.Option(help="realistic | smalltalk")] = "realistic",
+    url: Annotated[str, typer.Option(help="The running api.")] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """Drive the running stack through the web contract and Rasa directly (the floor)."""
+    from evaluation.bench_chat import run
+
+    settings = get_settings()
+    api_url = url or f"http://{settings.api_host}:{settings.api_port}"
+    report = run(api_url=api_url, rasa_url=settings.rasa_url, users=users, seconds=seconds, mix=mix)
+    out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))

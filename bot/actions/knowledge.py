@@ -37,7 +37,9 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Search, compose and utter the answer; count answers that missed."""
-        question = str(tracker.latest_message.get("text") or "")
+        question = str(tracker.latest_message.get("text") or "").strip()
+        if not question:  # e.g. straight after "start again" wiped the conversation
+            return []
         answer = await self._answerer.answer(question)
         misses = 0.0 if answer.answered else float(tracker.get_slot("failed_answers") or 0) + 1
         text = answer.text

@@ -179,3 +179,10 @@ def test_that_didnt_help_offers_a_person(api: httpx.Client) -> None:
     reply = say(api, "that didn't help", "e2e-unhelpful-1")["replies"][0]
     assert "adviser" in reply["text"]
     assert {"title": "Talk to a person", "payload": "/request_human"} in reply["buttons"]
+
+
+def test_start_again_in_the_middle_of_signposting(api: httpx.Client) -> None:
+    say(api, "where can I get careers help near me", "e2e-restart-1")
+    replies = say(api, "start again", "e2e-restart-1")["replies"]
+    assert [r["text"] for r in replies] == ["OK, let's start again. What would you like to know?"]
+    assert "Renfrewshire" in say(api, "help near PA1 2BX", "e2e-restart-1")["replies"][-1]["text"]

@@ -67,3 +67,10 @@ async def test_two_missed_answers_in_a_row_offer_a_person() -> None:
     events = await ActionAnswerQuestion(StubAnswerer(answer)).run(dispatcher, tracker, {})
     assert events == [{"event": "slot", "timestamp": None, "name": "failed_answers", "value": 2.0}]
     assert "talk to a careers adviser" in dispatcher.messages[0]["custom"]["text"]
+
+
+async def test_an_empty_message_gets_no_answer() -> None:
+    answerer = StubAnswerer(Answer(text="x", sources=[], article_ids=[], topics=[], answered=True))
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerQuestion(answerer).run(dispatcher, make_tracker(""), {}) == []
+    assert dispatcher.messages == [] and answerer.questions == []

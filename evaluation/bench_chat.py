@@ -1,0 +1,119 @@
+"""Load on the running stack through the web contract, and the same load on Rasa directly.
+
+Rasa's REST channel is the floor: Rasa's own turn and its actions, without the service's path
+(channel adapter, triage, storage, insight). Loopback only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from evaluation.retrieval import load_questions
+
+SMALL_TALK = [
+    "hello", "are you a real person", "what do you do with my data", "thanks", "what can you do",
+    "bye", "hiya", "cheers pal",
+]  # fmt: skip
+SIGNPOSTING = ["where can i get careers help near me", "Paisley"]
+HANDOFF = "can i talk to a real person"
+CONVERSATION_TURNS = 8
+
+
+def messages(mix: str, seed: int = 1) -> Callable[[int], str]:
+    """A message picker: 'smalltalk' (no knowledge search) or 'realistic'."""
+    rng = random.Random(seed)
+    questions = [q.text for q in load_questions() if q.relevant]
+
+    def realistic(turn: int) -> str:
+        roll = rng.random()
+        if roll < 0.02:
+            return HANDOFF
+        if roll < 0.12:
+            return SIGNPOSTING[turn % 2]
+        if roll < 0.30:
+            return rng.choice(SMALL_TALK)
+        return rng.choice(questions)
+
+    def smalltalk(_turn: int) -> str:
+        return rng.choice(SMALL_TALK)
+
+    return smalltalk if mix == "smalltalk" else realistic
+
+
+async def _drive(
+    send: Callable[[httpx.AsyncClient, str, str], Any],
+    *,
+    users: int,
+    seconds: float,
+    pick: Callable[[int], str],
+) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+
+    async def user(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        session = ""
+        for turn in itertools.count():
+            if time.monotonic() >= deadline:
+                return
+            if turn % CONVERSATION_TURNS == 0:  # a young person's chat is a few turns long
+                session = "bench-" + uuid.uuid4().hex[:16]
+            started = time.perf_counter()
+            try:
+                response = await send(client, session, pick(turn))
+                response.raise_for_status()
+                latencies.append((time.perf_counter() - started) * 1000)
+            except httpx.HTTPError:
+                errors += 1
+
+    started = time.monotonic()
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        await asyncio.gather(*(user(client) for _ in range(users)))
+    elapsed = time.monotonic() - started
+    ordered = sorted(latencies) or [0.0]
+    return {
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
+        "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))], 1),
+        "msgs_per_s": round(len(latencies) / elapsed, 1),
+        "errors": errors,
+        "messages": len(latencies),
+    }
+
+
+def run(*, api_url: str, rasa_url: str, users: int, seconds: float, mix: str) -> dict[str, Any]:
+    """Drive the web contract, then Rasa's REST channel, with the same users and messages."""
+
+    def web(client: httpx.AsyncClient, session: str, text: str) -> Any:
+        return client.post(f"{api_url}/api/web/messages", json={"session": session, "text": text})
+
+    def floor(client: httpx.AsyncClient, session: str, text: str) -> Any:
+        return client.post(
+            f"{rasa_url}/webhooks/rest/webhook", json={"sender": session, "message": text}
+        )
+
+    service = asyncio.run(_drive(web, users=users, seconds=seconds, pick=messages(mix)))
+    direct = asyncio.run(_drive(floor, users=users, seconds=seconds, pick=messages(mix)))
+    return {
+        "users": users,
+        "seconds": seconds,
+        "mix": mix,
+        **service,
+        "floor_p50_ms": direct["p50_ms"],
+        "floor_p95_ms": direct["p95_ms"],
+        "floor_msgs_per_s": direct["msgs_per_s"],
+        "floor_errors": direct["errors"],
+        "p50_ratio": round(service["p50_ms"] / max(direct["p50_ms"], 0.1), 2),
+        "throughput_ratio": round(service["msgs_per_s"] / max(direct["msgs_per_s"], 0.1), 2),
+    }

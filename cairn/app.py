@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from functools import partial
 from pathlib import Path
 
 from anyio import to_thread
@@ -22,8 +24,13 @@ from bot.actions.api import router as actions_router
 from cairn.db import Database
 from cairn.errors import CairnError
 from cairn.settings import Settings
+from channels.delivery import Delivery
+from channels.identity import conversation_id
+from channels.outbox import OutboxWorker, Sender
 from channels.rasa_client import RasaClient
 from channels.router import Router
+from channels.twilio.api import router as twilio_router
+from channels.twilio.client import TwilioSender
 from channels.web.api import router as web_router
 from knowledge.api import router as knowledge_router
 from knowledge.factory import open_directory, open_resolver, open_retriever
@@ -58,6 +65,19 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.db, app.state.insight_db = db, insight_db
         app.state.resolver, app.state.directory = resolver, directory
         app.state.knowledge, app.state.action_executor, app.state.rasa = knowledge, executor, rasa
+        opt_out_id = partial(_opt_out_id, settings.secret_key.get_secret_value())
+        senders: dict[str, Sender] = {}
+        if settings.twilio_enabled:
+            senders["sms"] = TwilioSender(
+                account_sid=settings.twilio_account_sid,
+                auth_token=settings.twilio_auth_token.get_secret_value(),
+                from_number=settings.twilio_from_number,
+                base_url=settings.twilio_api_base_url,
+            )
+        worker = OutboxWorker(db=db, senders=senders, opt_out_id=opt_out_id)
+        app.state.delivery = Delivery(db=db, worker=worker)
+        app.state.opt_out_id = opt_out_id
+        worker_task = asyncio.create_task(worker.run()) if senders else None
         app.state.router = Router(
             db=db,
             insight_db=insight_db,
@@ -69,6 +89,10 @@ def create_app(settings: Settings) -> FastAPI:
             log.info("channel %s: %s", channel, "on" if on else "off (credentials unset)")
         log.info("knowledge: %d chunks loaded", retriever.size)
         yield
+        if worker_task is not None:
+            worker_task.cancel()
+            with suppress(asyncio.CancelledError):
+                await worker_task
         await rasa.close()
         if app.state.redis is not None:
             await app.state.redis.aclose()
@@ -81,6 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(web_router)
     app.include_router(knowledge_router)
     app.include_router(actions_router)
+    app.include_router(twilio_router)
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent.parent / "channels/web/static")
     )
@@ -115,6 +140,11 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"detail": errors}, status_code=422)
 
     return app
+
+
+def _opt_out_id(secret: str, channel: str, address: str) -> str:
+    """Opt-outs are kept by the same keyed hash as conversations, never by number."""
+    return conversation_id(secret=secret, channel=channel, address=address)
 
 
 async def _redis_ok(redis: Redis) -> bool:

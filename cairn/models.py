@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+
+TABLE_MODULES = ("channels.models", "insight.models")
+
 
 def import_all() -> None:
     """Register every table with its declarative base."""
-    import insight.models  # noqa: F401
+    for module in TABLE_MODULES:
+        importlib.import_module(module)

@@ -93,3 +93,51 @@ def render_telegram(reply: Reply) -> str:
 
 def _escaped_length(text: str) -> int:
     return len(html.escape(text, quote=False))
+
+
+def split_sms(text: str, *, max_segments: int = SMS_MAX_SEGMENTS) -> list[str]:
+    """Split a long reply into messages of at most `max_segments` segments each.
+
+    Breaks fall between lines, then sentences, then words: never inside a word or a link.
+    """
+    budget = max_segments * 153
+    parts: list[str] = []
+    current = ""
+    for piece in _pieces(to_gsm(text), budget):
+        candidate = f"{current}\n{piece}" if current else piece
+        if sms_units(candidate) <= budget:
+            current = candidate
+        else:
+            if current:
+                parts.append(current)
+            current = piece
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _pieces(text: str, budget: int) -> list[str]:
+    """Lines, and any line too long for one message split into sentences, then words."""
+    pieces: list[str] = []
+    for line in text.splitlines():
+        if sms_units(line) <= budget:
+            pieces.append(line)
+            continue
+        words: list[str] = []
+        for word in line.split():
+            if sms_units(" ".join([*words, word])) > budget and words:
+                pieces.append(" ".join(words))
+                words = []
+            words.append(word)
+        if words:
+            pieces.append(" ".join(words))
+    return [p for p in pieces if p.strip()]
+
+
+def render_sms_messages(reply: Reply) -> list[str]:
+    """An answer with one source fits one message; a longer list is split, never cut."""
+    if reply.sources:
+        return [render_sms(reply)]
+    options = " / ".join(b.title for b in reply.buttons)
+    text = reply.text + (f"\nReply: {options}" if options else "")
+    return split_sms(text)

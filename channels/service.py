@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from cairn.db import Base
-from channels.models import Conversation, Message
+from cairn.db import Base, Database
+from channels.models import Conversation, Message, OutboxMessage
 from channels.schemas import Handoff, Reply
 
 
@@ -86,3 +87,13 @@ def record_replies(
     if handoff is not None and conversation.handoff == "none":
         conversation.handoff = handoff
     return conversation.handoff  # type: ignore[return-value]
+
+
+def record_delivery(db: Database, provider_id: str, status: str) -> None:
+    """Store a provider's delivery status on the message it describes."""
+    with db.session() as session:
+        row = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.provider_id == provider_id)
+        ).first()
+        if row is not None:
+            row.delivery_status = status[:32]

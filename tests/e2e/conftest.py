@@ -16,6 +16,8 @@ import pytest
 
 from cairn import rasa_model
 from tests.conftest import REPO, SECRET
+from tests.fakes.server import LoopbackServer
+from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.servers import free_port
 
 
@@ -59,14 +61,18 @@ def alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def start_stack(data_dir: Path, timeout_s: float = 240) -> Stack:
+def start_stack(
+    data_dir: Path, timeout_s: float = 240, env: dict[str, str] | None = None, api_port: int = 0
+) -> Stack:
     """Run `cairn run` against the repository's trained model and index, in `data_dir`."""
     models = REPO / "var" / "models"
     if not rasa_model.is_current(models):
         pytest.fail("the Rasa model is stale or missing: `make test` trains it first")
-    api_port, rasa_port = free_port(), free_port()
+    api_port, rasa_port = api_port or free_port(), free_port()
     env = {
         **os.environ,
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{api_port}",
+        **(env or {}),
         "CAIRN_DATA_DIR": str(data_dir),
         "MODELS_DIR": str(models),
         "CHROMA_PATH": str(REPO / "var" / "chroma"),
@@ -108,8 +114,27 @@ def stop_stack(stack: Stack) -> int:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("stack"))
+def twilio() -> Iterator[tuple[FakeTwilio, LoopbackServer]]:
+    fake = FakeTwilio()
+    with LoopbackServer(fake.app()) as server:
+        yield fake, server
+
+
+def twilio_env(server: LoopbackServer) -> dict[str, str]:
+    """Settings that point SMS at the loopback fake."""
+    return {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": "+447700900000",
+        "TWILIO_API_BASE_URL": server.url,
+    }
+
+
+@pytest.fixture(scope="session")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, twilio: tuple[FakeTwilio, LoopbackServer]
+) -> Iterator[Stack]:
+    running = start_stack(tmp_path_factory.mktemp("stack"), env=twilio_env(twilio[1]))
     yield running
     stop_stack(running)
 

@@ -29,6 +29,8 @@ from channels.identity import conversation_id
 from channels.outbox import OutboxWorker, Sender
 from channels.rasa_client import RasaClient
 from channels.router import Router
+from channels.telegram.api import router as telegram_router
+from channels.telegram.client import TelegramSender, make_bot
 from channels.twilio.api import router as twilio_router
 from channels.twilio.client import TwilioSender
 from channels.web.api import router as web_router
@@ -74,6 +76,12 @@ def create_app(settings: Settings) -> FastAPI:
                 from_number=settings.twilio_from_number,
                 base_url=settings.twilio_api_base_url,
             )
+        app.state.telegram_bot = None
+        if settings.telegram_enabled:
+            app.state.telegram_bot = make_bot(
+                settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url
+            )
+            senders["telegram"] = TelegramSender(app.state.telegram_bot)
         worker = OutboxWorker(db=db, senders=senders, opt_out_id=opt_out_id)
         app.state.delivery = Delivery(db=db, worker=worker)
         app.state.opt_out_id = opt_out_id
@@ -106,6 +114,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(knowledge_router)
     app.include_router(actions_router)
     app.include_router(twilio_router)
+    app.include_router(telegram_router)
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent.parent / "channels/web/static")
     )

@@ -213,6 +213,68 @@ def services_find(
         out.print(f"- {service.name}: {service.phone or ''} {service.url}")
 
 
+# --- telegram and the outbox ------------------------------------------------------------------
+
+telegram_app = typer.Typer(help="The Telegram channel.", no_args_is_help=True)
+app.add_typer(telegram_app, name="telegram")
+
+
+@telegram_app.command("set-webhook")
+def telegram_set_webhook() -> None:
+    """Register PUBLIC_BASE_URL/channels/telegram/webhook with the secret token."""
+    import asyncio
+
+    from channels.telegram.client import make_bot
+
+    settings = get_settings()
+    if not settings.telegram_enabled:
+        raise typer.BadParameter("TELEGRAM_BOT_TOKEN is not set")
+    bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url)
+    url = settings.public_base_url.rstrip("/") + "/channels/telegram/webhook"
+    ok = asyncio.run(
+        bot.set_webhook(
+            url=url,
+            secret_token=settings.telegram_webhook_secret.get_secret_value(),
+            allowed_updates=["message", "callback_query"],
+        )
+    )
+    out.print(f"webhook {'set' if ok else 'NOT set'}: {url}")
+
+
+@app.command()
+def outbox(
+    retry_dead: Annotated[bool, typer.Option(help="Queue dead-lettered messages again.")] = False,
+) -> None:
+    """Show queued, sent and dead-lettered replies (no numbers, no text)."""
+    from sqlalchemy import func, select, update
+
+    from cairn.db import Database
+    from channels.models import OutboxMessage
+
+    db = Database(get_settings().database_url)
+    with db.session() as session:
+        if retry_dead:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == "dead")
+                .values(status="pending", attempts=0)
+            )
+        counts = session.execute(
+            select(OutboxMessage.channel, OutboxMessage.status, func.count()).group_by(
+                OutboxMessage.channel, OutboxMessage.status
+            )
+        ).all()
+        dead = session.execute(
+            select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.last_error).where(
+                OutboxMessage.status == "dead"
+            )
+        ).all()
+    for channel, status, count in counts:
+        out.print(f"{channel:<10} {status:<11} {count}")
+    for row_id, channel, error in dead:
+        out.print(f"dead #{row_id} ({channel}): {error}")
+
+
 # --- triage ------------------------------------------------------------------------------------
 
 

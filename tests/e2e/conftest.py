@@ -17,6 +17,8 @@ import pytest
 from cairn import rasa_model
 from tests.conftest import REPO, SECRET
 from tests.fakes.server import LoopbackServer
+from tests.fakes.telegram import TOKEN as TELEGRAM_TOKEN
+from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.servers import free_port
 
@@ -131,10 +133,28 @@ def twilio_env(server: LoopbackServer) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def telegram() -> Iterator[tuple[FakeTelegram, LoopbackServer]]:
+    fake = FakeTelegram()
+    with LoopbackServer(fake.app()) as server:
+        yield fake, server
+
+
+TELEGRAM_SECRET = "telegram-webhook-secret-for-tests-0123456789"
+
+
+@pytest.fixture(scope="session")
 def stack(
-    tmp_path_factory: pytest.TempPathFactory, twilio: tuple[FakeTwilio, LoopbackServer]
+    tmp_path_factory: pytest.TempPathFactory,
+    twilio: tuple[FakeTwilio, LoopbackServer],
+    telegram: tuple[FakeTelegram, LoopbackServer],
 ) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("stack"), env=twilio_env(twilio[1]))
+    env = {
+        **twilio_env(twilio[1]),
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE_URL": telegram[1].url + "/bot",
+    }
+    running = start_stack(tmp_path_factory.mktemp("stack"), env=env)
     yield running
     stop_stack(running)
 

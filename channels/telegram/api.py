@@ -1,0 +1,66 @@
+"""POST /channels/telegram/webhook: Telegram's secret header, or refused."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from telegram import Update
+
+from cairn.errors import CairnError
+from cairn.settings import Settings
+from channels.render import render_telegram
+from channels.router import Router
+from channels.schemas import Inbound
+from channels.twilio.api import Forbidden
+
+router = APIRouter(tags=["telegram"])
+COMMANDS = {"/start": "hello", "/help": "help"}
+
+
+@router.post("/channels/telegram/webhook", include_in_schema=False)
+async def webhook(
+    request: Request,
+    secret: Annotated[str, Header(alias="X-Telegram-Bot-Api-Secret-Token")] = "",
+) -> dict[str, bool]:
+    """Take one update (a message or a button press); replies go out via the outbox."""
+    settings: Settings = request.app.state.settings
+    expected = settings.telegram_webhook_secret.get_secret_value()
+    if not settings.telegram_enabled or not hmac.compare_digest(secret.encode(), expected.encode()):
+        raise Forbidden("invalid Telegram secret token")
+    try:
+        payload: Any = await request.json()
+        update = Update.de_json(payload, request.app.state.telegram_bot)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise CairnError(f"not a Telegram update: {exc}") from exc
+    if update is None:
+        raise CairnError("not a Telegram update")
+    chat, text = _chat_and_text(update)
+    if chat is None or not text:
+        return {"ok": True}  # stickers, edits, joins: nothing to answer
+    state = request.app.state
+    text = COMMANDS.get(text.split("@")[0].strip(), text)
+    conversation_router: Router = state.router
+    turn = await conversation_router.handle(
+        Inbound(
+            channel="telegram",
+            address=str(chat),
+            text=text[: settings.max_text_chars],
+            provider_id=str(update.update_id),
+        )
+    )
+    if not turn.duplicate:
+        texts = [render_telegram(r) for r in turn.replies]
+        extras = [{"buttons": [vars(b) for b in r.buttons]} for r in turn.replies]
+        await state.delivery.send_texts("telegram", str(chat), turn.conversation_id, texts, extras)
+    return {"ok": True}
+
+
+def _chat_and_text(update: Update) -> tuple[int | None, str]:
+    if update.callback_query is not None and update.callback_query.message is not None:
+        return update.callback_query.message.chat.id, str(update.callback_query.data or "")
+    message = update.message
+    if message is None:
+        return None, ""
+    return message.chat.id, message.text or ""

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
 from knowledge.location import COUNCILS
+from knowledge.schema import one_of
 from knowledge.text import fold
 
 SERVICES_DIR = Path(__file__).resolve().parent / "services"
@@ -25,6 +26,9 @@ CATEGORIES = frozenset(
 )  # fmt: skip
 
 
+AREAS = frozenset(COUNCILS) | {NATIONAL}
+
+
 class Service(BaseModel):
     """One service record (docs/services-guide.md)."""
 
@@ -33,8 +37,8 @@ class Service(BaseModel):
     id: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
     name: str = Field(min_length=3)
     organisation: str = Field(min_length=2)
-    categories: list[str] = Field(min_length=1)
-    areas: list[str] = Field(min_length=1)
+    categories: Annotated[list[str], Field(min_length=1), one_of(CATEGORIES, "category")]
+    areas: Annotated[list[str], Field(min_length=1), one_of(AREAS, "council area")]
     phone: str
     url: HttpUrl
     address: str
@@ -43,22 +47,6 @@ class Service(BaseModel):
     source_url: HttpUrl
     last_checked: date
     review_due: date
-
-    @field_validator("categories")
-    @classmethod
-    def _known_categories(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - CATEGORIES)
-        if unknown:
-            raise ValueError(f"unknown categories {unknown}")
-        return value
-
-    @field_validator("areas")
-    @classmethod
-    def _known_areas(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(COUNCILS) - {NATIONAL})
-        if unknown:
-            raise ValueError(f"unknown council areas {unknown}")
-        return value
 
     @property
     def national(self) -> bool:

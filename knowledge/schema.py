@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    field_validator,
+)
 
 TOPICS = frozenset(
     {
@@ -45,6 +53,18 @@ class Status(StrEnum):
 Slug = Annotated[str, Field(pattern=_SLUG.pattern, max_length=80)]
 
 
+def one_of(allowed: frozenset[str], what: str) -> AfterValidator:
+    """A validator for lists whose items must come from a fixed vocabulary."""
+
+    def check(value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise ValueError(f"unknown {what}(s) {unknown}; use one of {sorted(allowed)}")
+        return value
+
+    return AfterValidator(check)
+
+
 class ArticleMeta(BaseModel):
     """Front matter of one article."""
 
@@ -53,8 +73,8 @@ class ArticleMeta(BaseModel):
     id: Slug
     title: str = Field(min_length=5, max_length=80)
     summary: str = Field(min_length=10, max_length=200)
-    topics: list[str] = Field(min_length=1)
-    audience: list[str] = Field(min_length=1)
+    topics: Annotated[list[str], Field(min_length=1), one_of(TOPICS, "topic")]
+    audience: Annotated[list[str], Field(min_length=1), one_of(AGE_BANDS, "age band")]
     region: Slug
     source_org: str = Field(min_length=2)
     source_url: HttpUrl
@@ -62,22 +82,6 @@ class ArticleMeta(BaseModel):
     review_due: date
     status: Status
     reviewed_by: str = Field(min_length=2)
-
-    @field_validator("topics")
-    @classmethod
-    def _known_topics(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - TOPICS)
-        if unknown:
-            raise ValueError(f"unknown topic(s) {unknown}; use one of {sorted(TOPICS)}")
-        return value
-
-    @field_validator("audience")
-    @classmethod
-    def _known_bands(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - AGE_BANDS)
-        if unknown:
-            raise ValueError(f"unknown age band(s) {unknown}; use {sorted(AGE_BANDS)}")
-        return value
 
     @field_validator("source_url")
     @classmethod

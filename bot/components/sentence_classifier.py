@@ -35,7 +35,11 @@ TOKENIZER_FILE = "all-MiniLM-L6-v2.tokenizer.json"
 
 
 class _Encoder:
-    """MiniLM on ONNX Runtime: normalised sentence vectors."""
+    """MiniLM on ONNX Runtime: normalised sentence vectors.
+
+    Mirrors `knowledge.embedding.Embedder` on purpose: this runs in the Rasa environment
+    (Python 3.10, pydantic 1), which cannot import the service's packages.
+    """
 
     def __init__(self, directory: Path) -> None:
         import onnxruntime

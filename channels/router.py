@@ -85,6 +85,17 @@ class Router:
         handoff = await to_thread.run_sync(self._finish, conv_id, replies, wanted, facts)
         return Turn(conversation_id=conv_id, replies=replies, handoff=handoff)
 
+    async def history(self, channel: str, address: str) -> tuple[str, list[tuple[str, str]]]:
+        """The handoff state and (author, text) of a conversation's latest messages."""
+
+        def load() -> tuple[str, list[tuple[str, str]]]:
+            conv_id = conversation_id(secret=self._secret, channel=channel, address=address)
+            with self._db.session() as session:
+                handoff, rows = service.history(session=session, conversation_id=conv_id)
+                return handoff, [(m.author, m.text) for m in rows]
+
+        return await to_thread.run_sync(load)
+
     def _drop_postcode(self, text: str) -> str:
         """Replace a postcode with its council area: neither Rasa nor the transcript keeps it."""
         found = self._resolver.postcode(text)

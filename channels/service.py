@@ -89,6 +89,22 @@ def record_replies(
     return conversation.handoff  # type: ignore[return-value]
 
 
+def history(
+    *, session: Session, conversation_id: str, limit: int = 50
+) -> tuple[str, list[Message]]:
+    """The conversation's handoff state and its latest messages, oldest first."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        return "none", []
+    rows = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.id.desc())
+        .limit(limit)
+    ).all()
+    return conversation.handoff, list(reversed(rows))
+
+
 def record_delivery(db: Database, provider_id: str, status: str) -> None:
     """Store a provider's delivery status on the message it describes."""
     with db.session() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -88,6 +88,35 @@ async def post_message(message: WebMessage, request: Request) -> WebTurn:
         Inbound(channel="web", address=message.session, text=text)
     )
     return render(message.session, turn)
+
+
+class HistoryItem(BaseModel):
+    """One earlier message."""
+
+    author: str
+    text: str
+
+
+class WebHistory(BaseModel):
+    """What the page shows again after a reload."""
+
+    session: str
+    handoff: str
+    messages: list[HistoryItem]
+
+
+@router.get("/api/web/history")
+async def get_history(
+    request: Request, session: Annotated[str, Query(pattern=SESSION_PATTERN)]
+) -> WebHistory:
+    """The conversation so far, so it resumes after a reload."""
+    conversation_router: Router = request.app.state.router
+    handoff, rows = await conversation_router.history("web", session)
+    return WebHistory(
+        session=session,
+        handoff=handoff,
+        messages=[HistoryItem(author=a, text=t) for a, t in rows],
+    )
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -6,12 +6,13 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, start_stack, stop_stack, twilio_env
 from tests.fakes.server import LoopbackServer
 from tests.fakes.twilio import AUTH_TOKEN, FakeTwilio, SentSms
 
@@ -128,3 +129,28 @@ def test_long_replies_are_split_within_segment_limits(
     post_sms(stack, number, "Paisley")
     assert wait_for(lambda: any("Renfrewshire" in m.body for m in sent_to(fake, number)))
     assert all(sms_segments(m.body) <= 3 for m in sent_to(fake, number))
+
+
+def test_queued_replies_survive_a_restart_of_the_service(
+    tmp_path: Path, twilio: tuple[FakeTwilio, LoopbackServer]
+) -> None:
+    fake, server, number = twilio[0], twilio[1], "+447700900199"
+    data_dir = tmp_path / "restart"
+    server.stop()
+    try:
+        first = start_stack(data_dir, env=twilio_env(server))
+        try:
+            assert post_sms(first, number, "hello").status_code == 200
+            time.sleep(1)
+        finally:
+            assert stop_stack(first) == 0
+        assert sent_to(fake, number) == []
+    finally:
+        server.start()
+    second = start_stack(data_dir, env=twilio_env(server))
+    try:
+        assert wait_for(lambda: len(sent_to(fake, number)) == 1, timeout_s=30)
+        time.sleep(1.5)
+        assert len(sent_to(fake, number)) == 1  # delivered once, not once per process
+    finally:
+        stop_stack(second)

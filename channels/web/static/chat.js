@@ -76,6 +76,18 @@
     }
   };
 
+  const resume = async () => {
+    try {
+      const res = await fetch("/api/web/history?session=" + encodeURIComponent(session));
+      if (!res.ok) return;
+      const body = await res.json();
+      for (const m of body.messages) {
+        if (m.author === "user") add("me", m.text); else addReply({ text: m.text });
+      }
+    } catch (e) { /* a fresh start is fine */ }
+  };
+  resume();
+
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const text = box.value.trim();

@@ -241,6 +241,45 @@ def telegram_set_webhook() -> None:
     out.print(f"webhook {'set' if ok else 'NOT set'}: {url}")
 
 
+@telegram_app.command("poll")
+def telegram_poll(
+    api: Annotated[str, typer.Option(help="The local api to forward updates to.")] = "",
+    once: Annotated[bool, typer.Option(help="Forward one batch, then stop.")] = False,
+) -> None:
+    """Local development without a public URL: long-poll getUpdates, forward to the webhook."""
+    import asyncio
+
+    import httpx
+
+    from channels.telegram.client import make_bot
+
+    settings = get_settings()
+    if not settings.telegram_enabled:
+        raise typer.BadParameter("TELEGRAM_BOT_TOKEN is not set")
+    bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url)
+    target = (
+        api or f"http://{settings.api_host}:{settings.api_port}"
+    ) + "/channels/telegram/webhook"
+    headers = {
+        "X-Telegram-Bot-Api-Secret-Token": settings.telegram_webhook_secret.get_secret_value()
+    }
+
+    async def forward() -> None:
+        await bot.delete_webhook()  # getUpdates and a webhook cannot be used together
+        offset = None
+        async with httpx.AsyncClient(timeout=30) as client:
+            while True:
+                updates = await bot.get_updates(offset=offset, timeout=0 if once else 25)
+                for update in updates:
+                    response = await client.post(target, json=update.to_dict(), headers=headers)
+                    out.print(f"update {update.update_id}: {response.status_code}")
+                    offset = update.update_id + 1
+                if once:
+                    return
+
+    asyncio.run(forward())
+
+
 @app.command()
 def outbox(
     retry_dead: Annotated[bool, typer.Option(help="Queue dead-lettered messages again.")] = False,

@@ -127,3 +127,14 @@ def bench_chat(
     api_url = url or f"http://{settings.api_host}:{settings.api_port}"
     report = run(api_url=api_url, rasa_url=settings.rasa_url, users=users, seconds=seconds, mix=mix)
     out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))
+
+
+@bench_app.command("channels")
+def bench_channels(
+    n: Annotated[int, typer.Option(min=100, max=100_000)] = 2000, as_json: JsonFlag = False
+) -> None:
+    """Each channel adapter's own cost per message (in and out), without the Rasa turn."""
+    from evaluation.bench_channels import run
+
+    report = run(n)
+    out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))

@@ -101,3 +101,30 @@ def test_cli_registers_the_webhook_with_its_secret(
     registered = telegram[0].webhooks[-1]
     assert registered["url"] == "https://cairn.example.org/channels/telegram/webhook"
     assert registered["secret_token"] == TELEGRAM_SECRET
+
+
+def test_polling_mode_forwards_updates_to_the_webhook(
+    stack: Stack, telegram: tuple[FakeTelegram, LoopbackServer]
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.fakes.telegram import TOKEN
+
+    fake = telegram[0]
+    fake.pending.append(update(5010, "hello", update_id=77001))
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE_URL": telegram[1].url + "/bot",
+        "SECRET_KEY": "x" * 40,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "cairn.cli", "telegram", "poll", "--once", "--api", stack.api_url],
+        capture_output=True, text=True, env=env, cwd=stack.data_dir, check=False, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "update 77001: 200" in result.stdout
+    assert wait_for(lambda: len(sent_to(fake, 5010)) == 1)

@@ -16,6 +16,7 @@ TOKEN = "123456789:AAHfakeTokenForLoopbackTests000000000"
 class FakeTelegram:
     sent: list[dict[str, Any]] = field(default_factory=list)
     webhooks: list[dict[str, Any]] = field(default_factory=list)
+    pending: list[dict[str, Any]] = field(default_factory=list)  # served by getUpdates
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> FastAPI:
@@ -29,6 +30,12 @@ class FakeTelegram:
             if method == "getMe":
                 return {"ok": True, "result": {"id": 123456789, "is_bot": True,
                         "first_name": "Cairn", "username": "cairn_test_bot"}}  # fmt: skip
+            if method == "getUpdates":
+                offset = int(str(form.get("offset") or 0))
+                ready = [u for u in self.pending if int(u["update_id"]) >= offset]
+                return {"ok": True, "result": ready}
+            if method == "deleteWebhook":
+                return {"ok": True, "result": True}
             if method == "setWebhook":
                 self.webhooks.append(form)
                 return {"ok": True, "result": True}

@@ -26,6 +26,7 @@ from cairn.errors import CairnError
 from cairn.settings import Settings
 from channels.delivery import Delivery
 from channels.identity import conversation_id
+from channels.live import LocalHub, RedisHub
 from channels.outbox import OutboxWorker, Sender
 from channels.rasa_client import RasaClient
 from channels.router import Router
@@ -86,11 +87,13 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.delivery = Delivery(db=db, worker=worker)
         app.state.opt_out_id = opt_out_id
         worker_task = asyncio.create_task(worker.run()) if senders else None
+        app.state.hub = RedisHub(app.state.redis) if app.state.redis is not None else LocalHub()
         app.state.router = Router(
             db=db,
             insight_db=insight_db,
             rasa=rasa,
             resolver=resolver,
+            hub=app.state.hub,
             secret=settings.secret_key.get_secret_value(),
         )
         for channel, on in settings.channel_status().items():

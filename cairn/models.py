@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-TABLE_MODULES = ("channels.models", "insight.models")
+TABLE_MODULES = ("channels.models", "escalation.models", "insight.models")
 
 
 def import_all() -> None:

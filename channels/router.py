@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,8 +17,11 @@ from anyio import to_thread
 from cairn.db import Database
 from channels import service
 from channels.identity import conversation_id
+from channels.live import LiveHub
+from channels.models import Conversation
 from channels.rasa_client import RasaClient, RasaTurn, RasaUnavailable
 from channels.schemas import Button, Handoff, Inbound, Reply, Source, Turn
+from escalation import service as cases
 from escalation.replies import crisis_text
 from escalation.triage import Level, Triage, triage
 from insight import service as insight
@@ -33,6 +36,14 @@ RASA_TROUBLE = (
 )
 
 
+@dataclass(frozen=True)
+class _Intake:
+    duplicate: bool
+    message_id: int | None
+    handoff: Handoff
+    case_status: str | None
+
+
 class Router:
     """Turns one inbound message into replies, whatever the channel."""
 
@@ -43,6 +54,7 @@ class Router:
         insight_db: Database,
         rasa: RasaClient,
         resolver: LocationResolver,
+        hub: LiveHub,
         secret: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -50,6 +62,7 @@ class Router:
         self._insight_db = insight_db
         self._rasa = rasa
         self._resolver = resolver
+        self._hub = hub
         self._secret = secret
         self._clock = clock
 
@@ -61,13 +74,15 @@ class Router:
         decision = triage(inbound.text)
         inbound = replace(inbound, text=self._drop_postcode(inbound.text))
         dedupe_key = f"{inbound.channel}:{inbound.provider_id}" if inbound.provider_id else None
-        is_new, handoff = await to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key)
-        if not is_new:
-            return Turn(conversation_id=conv_id, replies=[], handoff=handoff, duplicate=True)
+        intake = await to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key)
+        if intake.duplicate:
+            return Turn(conversation_id=conv_id, replies=[], handoff=intake.handoff, duplicate=True)
 
         rasa_turn: RasaTurn | None = None
         if decision.level is Level.CRISIS:
             replies = [Reply(text=crisis_text(decision), meta={"handoff": "waiting"})]
+        elif intake.case_status in ("assigned", "live"):
+            replies = []  # a person has the conversation: it goes to them, not to Rasa
         else:
             try:
                 rasa_turn = await self._rasa.turn(
@@ -78,11 +93,14 @@ class Router:
                 log.warning("rasa unavailable: %s", exc)
                 replies = [Reply(text=RASA_TROUBLE)]
 
-        wanted: Handoff | None = None
-        if any(r.meta.get("handoff") == "waiting" for r in replies):
-            wanted = "waiting"
         facts = _facts(inbound.channel, decision, rasa_turn, replies)
-        handoff = await to_thread.run_sync(self._finish, conv_id, replies, wanted, facts)
+        handoff, case_id, opened = await to_thread.run_sync(
+            self._finish, conv_id, inbound, decision, intake.message_id, replies, facts
+        )
+        if case_id is not None:
+            await self._hub.publish(f"case:{case_id}", {"author": "user", "text": inbound.text})
+            if opened or decision.level is Level.CRISIS:
+                await self._hub.publish("queue", {"case_id": case_id})
         return Turn(conversation_id=conv_id, replies=replies, handoff=handoff)
 
     async def history(self, channel: str, address: str) -> tuple[str, list[tuple[str, str]]]:
@@ -106,9 +124,9 @@ class Router:
         replacement = area or "outside Scotland"
         return re.sub(re.escape(matched), replacement, text, count=1, flags=re.IGNORECASE)
 
-    def _intake(self, conv_id: str, inbound: Inbound, dedupe_key: str | None) -> tuple[bool, Any]:
+    def _intake(self, conv_id: str, inbound: Inbound, dedupe_key: str | None) -> _Intake:
         with self._db.session() as session:
-            conversation, is_new = service.intake(
+            conversation, message_id = service.intake(
                 session=session,
                 conversation_id=conv_id,
                 channel=inbound.channel,
@@ -116,19 +134,63 @@ class Router:
                 dedupe_key=dedupe_key,
                 at=self._clock(),
             )
-            return is_new, conversation.handoff
+            case = cases.active_case(session=session, conversation_id=conv_id)
+            return _Intake(
+                duplicate=message_id is None,
+                message_id=message_id,
+                handoff=conversation.handoff,  # type: ignore[arg-type]
+                case_status=case.status if case else None,
+            )
 
     def _finish(
-        self, conv_id: str, replies: list[Reply], wanted: Handoff | None, facts: TurnFacts
-    ) -> Handoff:
+        self,
+        conv_id: str,
+        inbound: Inbound,
+        decision: Triage,
+        message_id: int | None,
+        replies: list[Reply],
+        facts: TurnFacts,
+    ) -> tuple[Handoff, int | None, bool]:
+        """Store replies; open or update a case; record insight. One transaction each store."""
         now = self._clock()
+        meta: dict[str, Any] = {}
+        for reply in replies:
+            meta.update(reply.meta)
         with self._db.session() as session:
-            handoff = service.record_replies(
-                session=session, conversation_id=conv_id, replies=replies, handoff=wanted, at=now
+            service.record_replies(
+                session=session, conversation_id=conv_id, replies=replies, at=now
             )
+            case = cases.active_case(session=session, conversation_id=conv_id)
+            opened = False
+            if decision.level is Level.CRISIS or meta.get("handoff") == "waiting":
+                opened = case is None
+                case = cases.open_case(
+                    session=session,
+                    conversation_id=conv_id,
+                    channel=inbound.channel,
+                    reason=facts.escalation_reason or "asked_for_person",
+                    urgent=decision.level is Level.CRISIS,
+                    triage_reasons=decision.reasons,
+                    share_consent=True if decision.level is Level.CRISIS else None,
+                    from_message_id=message_id,
+                )
+            if case is not None:
+                cases.remember_address(
+                    session=session,
+                    conversation_id=conv_id,
+                    channel=inbound.channel,
+                    address=inbound.address,
+                )
+            details = meta.get("handoff_details")
+            if isinstance(details, dict) and "share_consent" in details:
+                cases.set_consent(
+                    session=session, conversation_id=conv_id, consent=bool(details["share_consent"])
+                )
+            handoff = session.get_one(Conversation, conv_id).handoff
+            case_id = case.id if case is not None else None
         with self._insight_db.session() as session:
             insight.record(session=session, facts=facts, at=now)
-        return handoff
+        return handoff, case_id, opened  # type: ignore[return-value]
 
 
 def _to_reply(message: dict[str, Any]) -> Reply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cairn.db import Base, Database
 from channels.models import Conversation, Message, OutboxMessage
-from channels.schemas import Handoff, Reply
+from channels.schemas import Reply
 
 
 def intake(
@@ -21,8 +22,8 @@ def intake(
     text: str,
     dedupe_key: str | None,
     at: datetime,
-) -> tuple[Conversation, bool]:
-    """Store an inbound message; return the conversation and False if it was a duplicate.
+) -> tuple[Conversation, int | None]:
+    """Store an inbound message; return the conversation and the message id (None: duplicate).
 
     Both inserts ignore conflicts, so concurrent deliveries of the same provider message (or
     the first two messages of a new conversation) cannot fail each other, on any replica.
@@ -33,7 +34,7 @@ def intake(
         {"id": conversation_id, "channel": channel, "created_at": at, "last_seen_at": at},
         ["id"],
     )
-    is_new = _insert_ignoring_conflicts(
+    message_id = _insert_ignoring_conflicts(
         session,
         Message,
         {
@@ -45,35 +46,34 @@ def intake(
             "created_at": at,
         },
         ["dedupe_key"],
+        returning=Message.id,
     )
     conversation = session.get_one(Conversation, conversation_id)
     conversation.last_seen_at = at
-    return conversation, is_new
+    return conversation, message_id
 
 
 def _insert_ignoring_conflicts(
-    session: Session, model: type[Base], values: dict[str, object], keys: list[str]
-) -> bool:
+    session: Session,
+    model: type[Base],
+    values: dict[str, object],
+    keys: list[str],
+    returning: Any = None,
+) -> Any:
+    """Insert unless a row with the same keys exists; return `returning` (None if skipped)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    column = returning if returning is not None else getattr(model, keys[0])
     statement = (
-        insert(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=keys)
-        .returning(*(getattr(model, key) for key in keys))
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=keys).returning(column)
     )
-    return session.execute(statement).first() is not None
+    row = session.execute(statement).first()
+    return None if row is None else (row[0] if returning is not None else True)
 
 
 def record_replies(
-    *,
-    session: Session,
-    conversation_id: str,
-    replies: list[Reply],
-    handoff: Handoff | None,
-    at: datetime,
-) -> Handoff:
-    """Store the bot's replies and any handoff change; return the conversation's state."""
-    conversation = session.get_one(Conversation, conversation_id)
+    *, session: Session, conversation_id: str, replies: list[Reply], at: datetime
+) -> None:
+    """Store the bot's replies in the transcript."""
     for reply in replies:
         session.add(
             Message(
@@ -84,9 +84,6 @@ def record_replies(
                 created_at=at,
             )
         )
-    if handoff is not None and conversation.handoff == "none":
-        conversation.handoff = handoff
-    return conversation.handoff  # type: ignore[return-value]
 
 
 def history(

@@ -12,6 +12,7 @@ from sqlalchemy import func, inspect, select
 from cairn.app import _redis_ok
 from cairn.db import Database
 from cairn.migrations import upgrade
+from channels.live import LocalHub
 from channels.models import Message
 from channels.rasa_client import RasaClient
 from channels.router import Router
@@ -54,7 +55,12 @@ async def test_concurrent_redeliveries_are_processed_once_on_postgres(
     main, insight = databases
     rasa = RasaClient(f"http://127.0.0.1:{free_port()}", timeout_s=1)
     router = Router(
-        db=main, insight_db=insight, rasa=rasa, resolver=LocationResolver(), secret=SECRET
+        db=main,
+        insight_db=insight,
+        rasa=rasa,
+        resolver=LocationResolver(),
+        hub=LocalHub(),
+        secret=SECRET,
     )
     message = Inbound(channel="sms", address="+447700900999", text="kill myself", provider_id="X")
     turns = await asyncio.gather(*(router.handle(message) for _ in range(5)))

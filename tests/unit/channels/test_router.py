@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from cairn.db import Database
 from cairn.migrations import upgrade
+from channels.live import LocalHub
 from channels.models import Conversation, Message
 from channels.rasa_client import RasaClient
 from channels.router import RASA_TROUBLE, Router
@@ -34,6 +35,7 @@ def router(tmp_path: Path) -> Router:
         insight_db=Database(insight),
         rasa=rasa,
         resolver=LocationResolver(),
+        hub=LocalHub(),
         secret=SECRET,
     )
 

@@ -1,0 +1,170 @@
+"""Cases: open, claim, reply, close; the queue and the transcript an adviser may see."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from channels.models import Conversation, Message
+from escalation.models import NORMAL, URGENT, AuditEvent, Case, ChannelAddress
+
+OPEN = ("waiting", "assigned", "live")
+OUTCOMES = (
+    "advice_given", "referred_locally", "safeguarding_referral", "emergency_services",
+    "no_response", "other",
+)  # fmt: skip
+HANDBACK = (
+    "The adviser has closed this chat, and you're back with Cairn, the automated assistant. "
+    "You can ask to talk to a person again at any time."
+)
+
+
+class CaseError(Exception):
+    """An action that does not fit the case's state."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def open_case(
+    *,
+    session: Session,
+    conversation_id: str,
+    channel: str,
+    reason: str,
+    urgent: bool,
+    triage_reasons: list[str],
+    share_consent: bool | None,
+    from_message_id: int | None,
+) -> Case:
+    """Open a case (or return the open one, made urgent if this is a crisis)."""
+    case = active_case(session=session, conversation_id=conversation_id)
+    if case is not None:
+        if urgent and case.priority != URGENT:
+            case.priority, case.reason, case.share_consent = URGENT, reason, True
+        return case
+    conversation = session.get_one(Conversation, conversation_id)
+    case = Case(
+        conversation_id=conversation_id,
+        channel=channel,
+        reason=reason,
+        priority=URGENT if urgent else NORMAL,
+        triage_reasons=",".join(triage_reasons),
+        council_area=conversation.council_area,
+        share_consent=share_consent,
+        shared_from_message_id=from_message_id,
+        created_at=_now(),
+    )
+    session.add(case)
+    conversation.handoff = "waiting"
+    session.flush()
+    return case
+
+
+def active_case(*, session: Session, conversation_id: str) -> Case | None:
+    """The conversation's open case, if any."""
+    return session.scalars(
+        select(Case).where(Case.conversation_id == conversation_id, Case.status.in_(OPEN))
+    ).first()
+
+
+def remember_address(*, session: Session, conversation_id: str, channel: str, address: str) -> None:
+    """Keep the number or chat id while a case needs it (web needs none)."""
+    if channel == "web":
+        return
+    row = session.get(ChannelAddress, conversation_id)
+    if row is None:
+        session.add(
+            ChannelAddress(conversation_id=conversation_id, channel=channel, address=address)
+        )
+    else:
+        row.address = address
+
+
+def set_consent(*, session: Session, conversation_id: str, consent: bool) -> None:
+    """Record the young person's answer to 'can I share our chat so far?'."""
+    case = active_case(session=session, conversation_id=conversation_id)
+    if case is not None and case.priority != URGENT:
+        case.share_consent = consent
+
+
+def queue(*, session: Session) -> list[Case]:
+    """Open cases: urgent first, then oldest first."""
+    return list(
+        session.scalars(
+            select(Case).where(Case.status.in_(OPEN)).order_by(Case.priority, Case.created_at)
+        )
+    )
+
+
+def transcript(*, session: Session, case: Case) -> list[Message]:
+    """What the adviser may read: everything if shared, else only from the handoff on."""
+    query = select(Message).where(Message.conversation_id == case.conversation_id)
+    if not case.share_consent and case.shared_from_message_id is not None:
+        query = query.where(Message.id >= case.shared_from_message_id)
+    return list(session.scalars(query.order_by(Message.id)))
+
+
+def claim(*, session: Session, case_id: int, adviser_id: int) -> Case:
+    """Take a waiting case (or take over one, for a transfer)."""
+    case = session.get(Case, case_id)
+    if case is None or case.status not in OPEN:
+        raise CaseError("this case is not open")
+    case.adviser_id, case.assigned_at = adviser_id, _now()
+    if case.status == "waiting":
+        case.status = "assigned"
+    session.get_one(Conversation, case.conversation_id).handoff = "connected"
+    audit(session=session, user_id=adviser_id, action="claim", case_id=case_id)
+    return case
+
+
+def reply(*, session: Session, case_id: int, adviser_id: int, text: str) -> Case:
+    """Store an adviser's message to the young person; the case is live."""
+    case = session.get(Case, case_id)
+    if case is None or case.status not in ("assigned", "live") or case.adviser_id != adviser_id:
+        raise CaseError("claim this case before replying")
+    case.status = "live"
+    session.add(
+        Message(conversation_id=case.conversation_id, direction="out", author="adviser", text=text,
+                created_at=_now())
+    )  # fmt: skip
+    audit(session=session, user_id=adviser_id, action="reply", case_id=case_id)
+    return case
+
+
+def close(
+    *, session: Session, case_id: int, adviser_id: int, outcome: str
+) -> tuple[Case, str | None]:
+    """Close with an outcome and hand back to the bot; return the address for the handback."""
+    case = session.get(Case, case_id)
+    if case is None or case.status not in OPEN:
+        raise CaseError("this case is not open")
+    if outcome not in OUTCOMES:
+        raise CaseError(f"unknown outcome {outcome!r}")
+    case.status, case.outcome, case.closed_at = "closed", outcome, _now()
+    session.get_one(Conversation, case.conversation_id).handoff = "none"
+    session.add(
+        Message(conversation_id=case.conversation_id, direction="out", author="bot", text=HANDBACK,
+                created_at=_now())
+    )  # fmt: skip
+    row = session.get(ChannelAddress, case.conversation_id)
+    audit(session=session, user_id=adviser_id, action="close", case_id=case_id, detail=outcome)
+    address = row.address if row is not None else None
+    if row is not None:
+        session.delete(row)  # no longer needed once the handback is queued
+    return case, address
+
+
+def audit(
+    *,
+    session: Session,
+    user_id: int | None,
+    action: str,
+    case_id: int | None = None,
+    detail: str = "",
+) -> None:
+    """Append to the audit log."""
+    session.add(AuditEvent(user_id=user_id, action=action, case_id=case_id, detail=detail[:500]))

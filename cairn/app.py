@@ -12,11 +12,12 @@ from pathlib import Path
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from rasa_sdk.executor import ActionExecutor
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.actions import build_actions
@@ -35,6 +36,8 @@ from channels.telegram.client import TelegramSender, make_bot
 from channels.twilio.api import router as twilio_router
 from channels.twilio.client import TwilioSender
 from channels.web.api import router as web_router
+from escalation.console import NotSignedIn
+from escalation.console import router as console_router
 from knowledge.api import router as knowledge_router
 from knowledge.factory import open_directory, open_resolver, open_retriever
 from knowledge.rephrase import Rephraser, load_model
@@ -113,11 +116,26 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Cairn", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie="cairn_console",
+        max_age=8 * 3600,
+        same_site="strict",
+        https_only=settings.public_base_url.startswith("https://"),
+    )
+    app.add_middleware(SecurityHeaders, hsts=settings.public_base_url.startswith("https://"))
     app.include_router(web_router)
     app.include_router(knowledge_router)
     app.include_router(actions_router)
     app.include_router(twilio_router)
     app.include_router(telegram_router)
+    app.include_router(console_router)
+    app.mount(
+        "/console-static",
+        StaticFiles(directory=Path(__file__).parent.parent / "escalation/static"),
+        name="console-static",
+    )
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent.parent / "channels/web/static")
     )
@@ -138,6 +156,12 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse(
             {"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503
         )
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, _: NotSignedIn) -> Response:
+        if request.method == "GET" and "text/event-stream" not in request.headers.get("accept", ""):
+            return RedirectResponse("/adviser/login", status_code=303)
+        return JSONResponse({"detail": "sign in first"}, status_code=401)
 
     @app.exception_handler(CairnError)
     async def cairn_error(_: Request, exc: CairnError) -> JSONResponse:
@@ -164,6 +188,41 @@ async def _redis_ok(redis: Redis) -> bool:
         return bool(await redis.ping())
     except RedisError:
         return False
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+
+
+class SecurityHeaders:
+    """CSP without unsafe-inline, no framing, no sniffing, no referrer; HSTS behind TLS."""
+
+    def __init__(self, app: ASGIApp, hsts: bool) -> None:
+        self.app = app
+        self.headers = [
+            (b"content-security-policy", CSP.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
+        if hsts:
+            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.headers]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class BodyLimit:

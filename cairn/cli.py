@@ -314,6 +314,30 @@ def outbox(
         out.print(f"dead #{row_id} ({channel}): {error}")
 
 
+# --- people --------------------------------------------------------------------------------------
+
+users_app = typer.Typer(help="Console accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    email: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="adviser | supervisor | analyst")],
+) -> None:
+    """Create an account; the password is read from standard input."""
+    from cairn.db import Database
+    from escalation.auth import add_user
+
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        with Database(get_settings().database_url).session() as session:
+            add_user(session=session, email=email, password=password, role=role)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    out.print(f"added {email} as {role}")
+
+
 # --- triage ------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
@@ -116,6 +116,23 @@ async def get_history(
         session=session,
         handoff=handoff,
         messages=[HistoryItem(author=a, text=t) for a, t in rows],
+    )
+
+
+@router.get("/api/web/events", include_in_schema=False)
+async def live_events(
+    request: Request, session: Annotated[str, Query(pattern=SESSION_PATTERN)]
+) -> StreamingResponse:
+    """Server-sent events: an adviser's messages to this web session, as they are sent."""
+    from channels.identity import conversation_id
+    from escalation.console import sse
+
+    secret = request.app.state.settings.secret_key.get_secret_value()
+    conv_id = conversation_id(secret=secret, channel="web", address=session)
+    return StreamingResponse(
+        sse(request, f"conv:{conv_id}"),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store"},
     )
 
 

@@ -61,7 +61,7 @@ AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "a
 
 
 def test_the_page_has_no_serious_accessibility_violations(browser: Browser, stack: Stack) -> None:
-    page = browser.new_page()
+    page = browser.new_page(bypass_csp=True)  # our CSP rightly refuses injected scripts
     page.goto(stack.api_url + "/")
     page.get_by_label("Message").fill("how do I apply to college")
     page.get_by_role("button", name="Send").click()

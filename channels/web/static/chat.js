@@ -87,6 +87,12 @@
     } catch (e) { /* a fresh start is fine */ }
   };
   resume();
+  const live = new EventSource("/api/web/events?session=" + encodeURIComponent(session));
+  live.onmessage = (e) => {
+    const m = JSON.parse(e.data);
+    const div = add("bot", m.text);
+    if (m.author === "adviser") div.classList.add("adviser");
+  };
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();

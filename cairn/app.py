@@ -38,6 +38,7 @@ from channels.twilio.client import TwilioSender
 from channels.web.api import router as web_router
 from escalation.console import NotSignedIn
 from escalation.console import router as console_router
+from escalation.semantic import SemanticTriage
 from knowledge.api import router as knowledge_router
 from knowledge.factory import open_directory, open_resolver, open_retriever
 from knowledge.rephrase import Rephraser, load_model
@@ -97,6 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
             rasa=rasa,
             resolver=resolver,
             hub=app.state.hub,
+            semantic=await to_thread.run_sync(SemanticTriage, retriever.embedder),
             secret=settings.secret_key.get_secret_value(),
         )
         for channel, on in settings.channel_status().items():

@@ -348,7 +348,15 @@ def triage(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Triage a message (or a file of them): crisis, needs_person or none, with reasons."""
-    from escalation.triage import triage as run_triage
+    from escalation.semantic import SemanticTriage
+    from escalation.triage import triage as layered
+    from knowledge.embedding import Embedder
+
+    settings = get_settings()
+    semantic = SemanticTriage(Embedder(settings.models_dir or settings.data_dir / "models"))
+
+    def run_triage(message: str) -> Any:
+        return layered(message, semantic)
 
     if batch is not None:
         with batch.open(encoding="utf-8") as lines:

@@ -23,7 +23,7 @@ from channels.rasa_client import RasaClient, RasaTurn, RasaUnavailable
 from channels.schemas import Button, Handoff, Inbound, Reply, Source, Turn
 from escalation import service as cases
 from escalation.replies import crisis_text
-from escalation.triage import Level, Triage, triage
+from escalation.triage import Level, SemanticLayer, Triage, triage
 from insight import service as insight
 from insight.service import TurnFacts
 from knowledge.location import LocationResolver, council_name
@@ -56,6 +56,7 @@ class Router:
         resolver: LocationResolver,
         hub: LiveHub,
         secret: str,
+        semantic: SemanticLayer | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._db = db
@@ -63,6 +64,7 @@ class Router:
         self._rasa = rasa
         self._resolver = resolver
         self._hub = hub
+        self._semantic = semantic
         self._secret = secret
         self._clock = clock
 
@@ -71,7 +73,7 @@ class Router:
         conv_id = conversation_id(
             secret=self._secret, channel=inbound.channel, address=inbound.address
         )
-        decision = triage(inbound.text)
+        decision = await to_thread.run_sync(triage, inbound.text, self._semantic)
         inbound = replace(inbound, text=self._drop_postcode(inbound.text))
         dedupe_key = f"{inbound.channel}:{inbound.provider_id}" if inbound.provider_id else None
         intake = await to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from escalation.patterns import CRISIS_RE, DEFUSERS_RE, NEEDS_PERSON_RE
 from knowledge.text import normalise_query
@@ -37,8 +38,20 @@ def normalise(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", normalise_query(text).replace("'", "")).split())
 
 
-def triage(text: str) -> Triage:
-    """Classify one message; crisis wins over needs_person, which wins over none."""
+class SemanticLayer(Protocol):
+    """Anything that names the crisis category a message is close to in meaning."""
+
+    def check(self, text: str) -> str | None:
+        """A crisis category, or None."""
+        ...
+
+
+def triage(text: str, semantic: SemanticLayer | None = None) -> Triage:
+    """Classify one message; crisis wins over needs_person, which wins over none.
+
+    Curated patterns first; then, if given, the semantic layer for phrasings no pattern
+    anticipated (escalation/semantic.py).
+    """
     clean = normalise(text)
     defused = clean
     for pattern in DEFUSERS_RE:
@@ -46,6 +59,12 @@ def triage(text: str) -> Triage:
     crisis = [f"crisis:{code}" for code, pats in CRISIS_RE.items() if _any(pats, defused)]
     if crisis:
         return Triage(Level.CRISIS, crisis)
+    # The semantic layer reads the defused text, so "im not suicidal" or "killing me" (an
+    # idiom the patterns recognised) cannot pull it towards a crisis.
+    if semantic is not None and len(defused.split()) >= 3:
+        category = semantic.check(defused)
+        if category:
+            return Triage(Level.CRISIS, [f"crisis:{category}", "semantic"])
     person = [
         f"needs_person:{code}" for code, pats in NEEDS_PERSON_RE.items() if _any(pats, defused)
     ]

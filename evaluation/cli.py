@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -138,3 +138,29 @@ def bench_channels(
 
     report = run(n)
     out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))
+
+
+@eval_app.command("triage")
+def eval_triage(as_json: JsonFlag = False) -> None:
+    """Per-level recall and precision, the confusion table, false crises on career talk."""
+    from evaluation.triage import evaluate
+
+    report = evaluate(_semantic())
+    out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))
+
+
+@bench_app.command("triage")
+def bench_triage(as_json: JsonFlag = False) -> None:
+    """What triage adds to a turn (p50, p95) over the labelled messages."""
+    from evaluation.triage import bench
+
+    report = {"patterns_only": bench(None), "layered": bench(_semantic())}
+    out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))
+
+
+def _semantic() -> Any:
+    from escalation.semantic import SemanticTriage
+    from knowledge.embedding import Embedder
+
+    settings = get_settings()
+    return SemanticTriage(Embedder(settings.models_dir or settings.data_dir / "models"))

@@ -36,6 +36,7 @@ from channels.telegram.client import TelegramSender, make_bot
 from channels.twilio.api import router as twilio_router
 from channels.twilio.client import TwilioSender
 from channels.web.api import router as web_router
+from escalation.availability import waiting_message
 from escalation.console import NotSignedIn
 from escalation.console import router as console_router
 from escalation.semantic import SemanticTriage
@@ -99,6 +100,11 @@ def create_app(settings: Settings) -> FastAPI:
             resolver=resolver,
             hub=app.state.hub,
             semantic=await to_thread.run_sync(SemanticTriage, retriever.embedder),
+            waiting=partial(
+                waiting_message,
+                hours_spec=settings.adviser_hours,
+                typical_wait_minutes=settings.adviser_typical_wait_minutes,
+            ),
             secret=settings.secret_key.get_secret_value(),
         )
         for channel, on in settings.channel_status().items():
@@ -164,6 +170,11 @@ def create_app(settings: Settings) -> FastAPI:
         if request.method == "GET" and "text/event-stream" not in request.headers.get("accept", ""):
             return RedirectResponse("/adviser/login", status_code=303)
         return JSONResponse({"detail": "sign in first"}, status_code=401)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse({"detail": "internal error"}, status_code=500)
 
     @app.exception_handler(CairnError)
     async def cairn_error(_: Request, exc: CairnError) -> JSONResponse:

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     llm_rephrase: bool = False
     llm_model: str = ""
 
+    # Advisers: when they are on (UK time) and how long a wait usually is
+    adviser_hours: str = "mon-fri 09:00-17:00"
+    adviser_typical_wait_minutes: int = 10
+
     # Web contract limits
     max_text_chars: int = 2000
     privacy_notice_url: str = "/privacy"

@@ -57,6 +57,7 @@ class Router:
         hub: LiveHub,
         secret: str,
         semantic: SemanticLayer | None = None,
+        waiting: Callable[[datetime], str] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._db = db
@@ -65,6 +66,7 @@ class Router:
         self._resolver = resolver
         self._hub = hub
         self._semantic = semantic
+        self._waiting = waiting
         self._secret = secret
         self._clock = clock
 
@@ -95,6 +97,18 @@ class Router:
                 log.warning("rasa unavailable: %s", exc)
                 replies = [Reply(text=RASA_TROUBLE)]
 
+        if (
+            self._waiting is not None
+            and intake.case_status is None
+            and (
+                decision.level is Level.CRISIS
+                or any(r.meta.get("handoff") == "waiting" for r in replies)
+            )
+        ):
+            try:
+                replies.append(Reply(text=self._waiting(self._clock())))
+            except Exception:  # never let an extra line cost a young person the support lines
+                log.exception("waiting message failed")
         facts = _facts(inbound.channel, decision, rasa_turn, replies)
         handoff, case_id, opened = await to_thread.run_sync(
             self._finish, conv_id, inbound, decision, intake.message_id, replies, facts

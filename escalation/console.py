@@ -317,4 +317,6 @@ async def sse(request: Request, topic: str) -> AsyncIterator[str]:
             except TimeoutError:
                 yield ": heartbeat\n\n"
                 continue
+            except StopAsyncIteration:
+                return
             yield f"data: {json.dumps(message)}\n\n"

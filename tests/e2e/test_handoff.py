@@ -10,15 +10,19 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.browser import chromium
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, start_stack, stop_stack
 from tests.e2e.test_sms import post_sms, sent_to, wait_for
+from tests.e2e.test_telegram import post_update, update
+from tests.e2e.test_telegram import sent_to as tg_sent_to
 from tests.fakes.server import LoopbackServer
+from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 
 pytestmark = pytest.mark.e2e
@@ -151,10 +155,11 @@ def test_crisis_handoff_live_on_the_web(
     adviser.get_by_role("button", name="Send reply").click()
     expect(young.get_by_role("log")).to_contain_text("I'm Sam, a careers adviser", timeout=10_000)
 
+    bot_messages = young.locator(".msg.bot").count()
     young.get_by_label("Message").fill(f"thanks sam {marker}")
     young.get_by_role("button", name="Send").click()
     expect(adviser.get_by_role("log")).to_contain_text(f"thanks sam {marker}", timeout=10_000)
-    expect(young.locator(".msg.bot")).to_have_count(2)  # the bot stayed quiet: a person has it
+    expect(young.locator(".msg.bot")).to_have_count(bot_messages)  # the bot stayed quiet
 
     adviser.get_by_label("Outcome").select_option("advice_given")
     adviser.get_by_role("button", name="Close and hand back to Cairn").click()
@@ -208,3 +213,68 @@ def test_talk_to_a_person_then_an_adviser_message_arrives_live(
         message = {"csrf": token, "text": f"Hello from an adviser {marker}"}
         adviser.post(f"/adviser/cases/{case_id}/reply", data=message)
     expect(young.get_by_role("log")).to_contain_text(f"Hello from an adviser {marker}")
+
+
+def test_a_waiting_young_person_is_told_when_to_expect_a_reply(stack: Stack) -> None:
+    body = httpx.post(
+        stack.api_url + "/api/web/messages",
+        json={"session": "e2e-wait-" + uuid.uuid4().hex[:8], "text": "can i talk to a real person"},
+        timeout=30,
+    ).json()
+    texts = " ".join(r["text"] for r in body["replies"])
+    assert body["handoff"] == "waiting"
+    assert "usually within" in texts or "not on right now" in texts
+
+
+def test_handoff_over_telegram(
+    stack: Stack, accounts: dict[str, str], telegram: tuple[FakeTelegram, LoopbackServer]
+) -> None:
+    fake, chat = telegram[0], 6001
+    marker = uuid.uuid4().hex[:8]
+    assert post_update(stack, update(chat, f"i want to talk to a person {marker}")) == 200
+    assert wait_for(lambda: len(tg_sent_to(fake, chat)) >= 1)
+    case_id = case_with(stack, marker)
+    with signed_in(stack, accounts["adviser"]) as adviser:
+        token = csrf_of(adviser.get(f"/adviser/cases/{case_id}").text)
+        adviser.post(f"/adviser/cases/{case_id}/claim", data={"csrf": token})
+        message = {"csrf": token, "text": "Hi from the careers team <b>here</b>"}
+        adviser.post(f"/adviser/cases/{case_id}/reply", data=message)
+        assert wait_for(
+            lambda: any("careers team" in str(m["text"]) for m in tg_sent_to(fake, chat))
+        )
+        sent = next(m for m in tg_sent_to(fake, chat) if "careers team" in str(m["text"]))
+        assert "&lt;b&gt;here&lt;/b&gt;" in str(sent["text"])  # escaped for Telegram's HTML
+        adviser.post(f"/adviser/cases/{case_id}/close", data={"csrf": token, "outcome": "other"})
+    assert wait_for(
+        lambda: any("back with Cairn" in str(m["text"]) for m in tg_sent_to(fake, chat))
+    )
+
+
+def test_a_restart_while_a_case_is_live_loses_nothing(
+    tmp_path: Path, accounts: dict[str, str], stack: Stack
+) -> None:
+    first = start_stack(tmp_path / "live-restart")
+    try:
+        add_user(first, "restart-adviser@cairn.test", "adviser")
+        marker = uuid.uuid4().hex[:8]
+        crisis = {"session": "e2e-restart-live", "text": f"i want to die {marker}"}
+        httpx.post(first.api_url + "/api/web/messages", json=crisis, timeout=30)
+        case_id = case_with(first, marker)
+        with signed_in(first, "restart-adviser@cairn.test") as adviser:
+            token = csrf_of(adviser.get(f"/adviser/cases/{case_id}").text)
+            adviser.post(f"/adviser/cases/{case_id}/claim", data={"csrf": token})
+            adviser.post(
+                f"/adviser/cases/{case_id}/reply", data={"csrf": token, "text": "I'm here"}
+            )
+    finally:
+        assert stop_stack(first) == 0
+    second = start_stack(tmp_path / "live-restart")
+    try:
+        with signed_in(second, "restart-adviser@cairn.test") as adviser:
+            page = adviser.get(f"/adviser/cases/{case_id}").text
+        assert "live" in page and marker in page and "I&#39;m here" in page
+        again = {"session": "e2e-restart-live", "text": "still there?"}
+        body = httpx.post(second.api_url + "/api/web/messages", json=again, timeout=30).json()
+        assert body["handoff"] == "connected" and body["replies"] == []  # to the adviser
+    finally:
+        stop_stack(second)

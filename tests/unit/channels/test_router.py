@@ -86,3 +86,13 @@ async def test_a_postcode_is_replaced_by_its_council_area_before_anything_keeps_
     with router._db.session() as session:
         stored = session.scalars(select(Message.text).where(Message.direction == "in")).all()
     assert stored == ["im at Renfrewshire"]
+
+
+async def test_a_failing_extra_never_costs_the_support_lines(router: Router) -> None:
+    def broken(_now: object) -> str:
+        raise RuntimeError("hours misconfigured")
+
+    router._waiting = broken
+    turn = await router.handle(Inbound(channel="web", address="s-crisis-77", text="i want to die"))
+    assert "116 123" in turn.replies[0].text
+    assert turn.handoff == "waiting"

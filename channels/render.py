@@ -136,6 +136,8 @@ def _pieces(text: str, budget: int) -> list[str]:
 
 def render_sms_messages(reply: Reply) -> list[str]:
     """An answer with one source fits one message; a longer list is split, never cut."""
+    if reply.meta.get("sms_text"):
+        return [to_gsm(str(reply.meta["sms_text"]))]
     if reply.sources:
         return [render_sms(reply)]
     options = " / ".join(b.title for b in reply.buttons)

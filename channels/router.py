@@ -22,7 +22,7 @@ from channels.models import Conversation
 from channels.rasa_client import RasaClient, RasaTurn, RasaUnavailable
 from channels.schemas import Button, Handoff, Inbound, Reply, Source, Turn
 from escalation import service as cases
-from escalation.replies import crisis_text
+from escalation.replies import crisis_sms, crisis_text
 from escalation.triage import Level, SemanticLayer, Triage, triage
 from insight import service as insight
 from insight.service import TurnFacts
@@ -84,7 +84,12 @@ class Router:
 
         rasa_turn: RasaTurn | None = None
         if decision.level is Level.CRISIS:
-            replies = [Reply(text=crisis_text(decision), meta={"handoff": "waiting"})]
+            replies = [
+                Reply(
+                    text=crisis_text(decision),
+                    meta={"handoff": "waiting", "sms_text": crisis_sms(decision)},
+                )
+            ]
         elif intake.case_status in ("assigned", "live"):
             replies = []  # a person has the conversation: it goes to them, not to Rasa
         else:

@@ -37,6 +37,22 @@ def support_lines(decision: Triage) -> list[str]:
     return lines or list(_DEFAULT)
 
 
+SMS_LINES = {
+    EMERGENCY: "In danger now? Call 999.",
+    SAMARITANS: "Samaritans 116 123 (free, 24/7).",
+    CHILDLINE: "Childline 0800 1111.",
+    SHOUT: "Text SHOUT to 85258.",
+    BREATHING_SPACE: "Breathing Space 0800 83 85 87.",
+    NHS24: "NHS 24: 111.",
+}
+
+
+def crisis_sms(decision: Triage) -> str:
+    """The same support in at most two SMS segments (306 GSM characters)."""
+    lines = " ".join(SMS_LINES[line] for line in support_lines(decision)[:4])
+    return "Thank you for telling me. You're not alone: a person from our team will reply. " + lines
+
+
 def crisis_text(decision: Triage) -> str:
     """A warm, short reply with the right support lines and no career content."""
     opening = (

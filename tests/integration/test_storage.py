@@ -82,3 +82,17 @@ async def test_redis_health_follows_the_server() -> None:
         process.wait(timeout=10)
         assert not await _redis_ok(client)
         await client.aclose()
+
+
+async def test_live_messages_cross_replicas_through_redis() -> None:
+    from channels.live import RedisHub
+
+    with redis_server() as (url, _process):
+        replica_a, replica_b = Redis.from_url(url), Redis.from_url(url)
+        async with RedisHub(replica_b).subscribe("conv:abc") as messages:
+            await asyncio.sleep(0.1)
+            await RedisHub(replica_a).publish("conv:abc", {"author": "adviser", "text": "hi"})
+            received = await asyncio.wait_for(messages.__anext__(), timeout=5)
+        assert received == {"author": "adviser", "text": "hi"}
+        await replica_a.aclose()
+        await replica_b.aclose()

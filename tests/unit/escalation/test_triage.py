@@ -62,3 +62,16 @@ def test_crisis_reply_has_support_lines_and_no_career_content() -> None:
     text = crisis_text(triage("i want to kill myself"))
     assert "116 123" in text and "999" in text and "85258" in text
     assert "apprentice" not in text.lower() and "http" not in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i want to kill myself", "my dad batters me", "i took a load of pills", "scared to go home"],
+)
+def test_the_sms_crisis_reply_fits_two_segments(text: str) -> None:
+    from channels.render import is_gsm, sms_segments
+    from escalation.replies import crisis_sms
+
+    reply = crisis_sms(triage(text))
+    assert sms_segments(reply) <= 2 and is_gsm(reply)
+    assert "999" in reply or "111" in reply

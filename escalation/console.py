@@ -15,6 +15,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 
 from cairn.db import Database
 from cairn.errors import CairnError
@@ -86,8 +87,13 @@ def console_user(user: Annotated[User, Depends(current_user)]) -> User:
     return user
 
 
+def checked_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> None:
+    """Every console form posts the session's CSRF token."""
+    check_csrf(request, csrf)
+
+
 Adviser = Annotated[User, Depends(console_user)]
-Csrf = Annotated[str, Form(alias="csrf")]
+CsrfChecked = [Depends(checked_csrf)]
 
 
 @router.get("/adviser/login", response_class=HTMLResponse)
@@ -98,15 +104,13 @@ async def login_page(request: Request) -> HTMLResponse:
     )
 
 
-@router.post("/adviser/login")
+@router.post("/adviser/login", dependencies=CsrfChecked)
 async def login(
     request: Request,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=200)],
-    csrf: Csrf,
 ) -> Response:
     """Sign in; the session is renewed so a planted cookie cannot ride along."""
-    check_csrf(request, csrf)
 
     def attempt() -> tuple[int, str] | None:
         with _db(request).session() as session:
@@ -131,10 +135,9 @@ async def login(
     return RedirectResponse(target, status_code=303)
 
 
-@router.post("/adviser/logout")
-async def logout(request: Request, csrf: Csrf) -> Response:
+@router.post("/adviser/logout", dependencies=CsrfChecked)
+async def logout(request: Request) -> Response:
     """Sign out."""
-    check_csrf(request, csrf)
     request.session.clear()
     return RedirectResponse("/adviser/login", status_code=303)
 
@@ -165,7 +168,9 @@ async def case_page(request: Request, case_id: int, user: Adviser) -> HTMLRespon
                 raise Forbidden("no such case")
             service.audit(session=session, user_id=user.id, action="view", case_id=case_id)
             messages = service.transcript(session=session, case=case)
-            notes = session.query(Note).filter(Note.case_id == case_id).order_by(Note.id).all()
+            notes = session.scalars(
+                select(Note).where(Note.case_id == case_id).order_by(Note.id)
+            ).all()
             return {
                 "case": _summary(case),
                 "messages": [{"author": m.author, "text": m.text} for m in messages],
@@ -177,26 +182,23 @@ async def case_page(request: Request, case_id: int, user: Adviser) -> HTMLRespon
     return templates.TemplateResponse(request, "case.html", context)
 
 
-@router.post("/adviser/cases/{case_id}/claim")
-async def claim(request: Request, case_id: int, user: Adviser, csrf: Csrf) -> Response:
+@router.post("/adviser/cases/{case_id}/claim", dependencies=CsrfChecked)
+async def claim(request: Request, case_id: int, user: Adviser) -> Response:
     """Take the case (or take it over: a transfer)."""
-    check_csrf(request, csrf)
     await _in_session(request, lambda s: service.claim(session=s, case_id=case_id,
                                                        adviser_id=user.id))  # fmt: skip
     await request.app.state.hub.publish("queue", {"case_id": case_id})
     return RedirectResponse(f"/adviser/cases/{case_id}", status_code=303)
 
 
-@router.post("/adviser/cases/{case_id}/reply")
+@router.post("/adviser/cases/{case_id}/reply", dependencies=CsrfChecked)
 async def reply(
     request: Request,
     case_id: int,
     user: Adviser,
-    csrf: Csrf,
     text: Annotated[str, Form(min_length=1, max_length=2000)],
 ) -> Response:
     """Send a message to the young person on their own channel."""
-    check_csrf(request, csrf)
 
     def store(session: Any) -> tuple[str, str, str | None]:
         case = service.reply(session=session, case_id=case_id, adviser_id=user.id, text=text)
@@ -208,16 +210,14 @@ async def reply(
     return RedirectResponse(f"/adviser/cases/{case_id}", status_code=303)
 
 
-@router.post("/adviser/cases/{case_id}/notes")
+@router.post("/adviser/cases/{case_id}/notes", dependencies=CsrfChecked)
 async def add_note(
     request: Request,
     case_id: int,
     user: Adviser,
-    csrf: Csrf,
     text: Annotated[str, Form(min_length=1, max_length=2000)],
 ) -> Response:
     """A private note, never shown to the young person."""
-    check_csrf(request, csrf)
 
     def store(session: Any) -> None:
         session.add(Note(case_id=case_id, user_id=user.id, text=text))
@@ -227,16 +227,14 @@ async def add_note(
     return RedirectResponse(f"/adviser/cases/{case_id}", status_code=303)
 
 
-@router.post("/adviser/cases/{case_id}/close")
+@router.post("/adviser/cases/{case_id}/close", dependencies=CsrfChecked)
 async def close(
     request: Request,
     case_id: int,
     user: Adviser,
-    csrf: Csrf,
     outcome: Annotated[str, Form(max_length=32)],
 ) -> Response:
     """Close with an outcome; the bot takes the conversation back and says so."""
-    check_csrf(request, csrf)
 
     def store(session: Any) -> tuple[str, str, str | None]:
         case, address = service.close(

@@ -85,7 +85,8 @@ def test_the_console_refuses_strangers(stack: Stack) -> None:
             response = anonymous.get(path)
             assert response.status_code == 303
             assert response.headers["location"] == "/adviser/login"
-        assert anonymous.post("/adviser/cases/1/claim", data={"csrf": "x"}).status_code == 401
+        # no session, so no CSRF token either: refused before anything is looked up
+        assert anonymous.post("/adviser/cases/1/claim", data={"csrf": "x"}).status_code == 403
 
 
 def test_an_analyst_cannot_open_a_transcript(stack: Stack, accounts: dict[str, str]) -> None:

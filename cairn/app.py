@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -17,12 +18,13 @@ from fastapi.staticfiles import StaticFiles
 from rasa_sdk.executor import ActionExecutor
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.actions import build_actions
 from bot.actions.api import router as actions_router
-from cairn.db import Database
+from cairn.db import Database, make_engine
 from cairn.errors import CairnError
 from cairn.settings import Settings
 from channels.delivery import Delivery
@@ -30,6 +32,7 @@ from channels.identity import conversation_id
 from channels.live import LocalHub, RedisHub
 from channels.outbox import OutboxWorker, Sender
 from channels.rasa_client import RasaClient
+from channels.retention import purge
 from channels.router import Router
 from channels.telegram.api import router as telegram_router
 from channels.telegram.client import TelegramSender, make_bot
@@ -93,6 +96,10 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.opt_out_id = opt_out_id
         worker_task = asyncio.create_task(worker.run()) if senders else None
         app.state.hub = RedisHub(app.state.redis) if app.state.redis is not None else LocalHub()
+        tracker_engine = make_engine(settings.rasa_tracker_db_url)
+        purge_task = asyncio.create_task(
+            _purge_forever(db, tracker_engine, settings.retention_days)
+        )
         app.state.router = Router(
             db=db,
             insight_db=insight_db,
@@ -100,6 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
             resolver=resolver,
             hub=app.state.hub,
             semantic=await to_thread.run_sync(SemanticTriage, retriever.embedder),
+            tracker_engine=tracker_engine,
             waiting=partial(
                 waiting_message,
                 hours_spec=settings.adviser_hours,
@@ -111,6 +119,10 @@ def create_app(settings: Settings) -> FastAPI:
             log.info("channel %s: %s", channel, "on" if on else "off (credentials unset)")
         log.info("knowledge: %d chunks loaded", retriever.size)
         yield
+        purge_task.cancel()
+        with suppress(asyncio.CancelledError):
+            await purge_task
+        tracker_engine.dispose()
         if worker_task is not None:
             worker_task.cancel()
             with suppress(asyncio.CancelledError):
@@ -189,6 +201,31 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"detail": errors}, status_code=422)
 
     return app
+
+
+PURGE_EVERY_S = 6 * 3600
+
+
+async def _purge_forever(db: Database, tracker_engine: Engine, retention_days: int) -> None:
+    """Delete expired conversations now and every few hours while the service runs."""
+    while True:
+        try:
+
+            def run() -> int:
+                with db.session() as session:
+                    return purge(
+                        session=session,
+                        tracker_engine=tracker_engine,
+                        now=datetime.now(UTC),
+                        retention_days=retention_days,
+                    )
+
+            deleted = await to_thread.run_sync(run)
+            if deleted:
+                log.info("retention: deleted %d conversations", deleted)
+        except Exception:  # a failed pass is retried at the next one
+            log.exception("retention purge failed")
+        await asyncio.sleep(PURGE_EVERY_S)
 
 
 def _opt_out_id(secret: str, channel: str, address: str) -> str:

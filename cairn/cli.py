@@ -314,6 +314,27 @@ def outbox(
         out.print(f"dead #{row_id} ({channel}): {error}")
 
 
+@app.command("purge")
+def purge_command(
+    days: Annotated[int | None, typer.Option(help="Override RETENTION_DAYS.")] = None,
+) -> None:
+    """Delete conversations past the retention period (transcripts, cases, Rasa trackers)."""
+    from datetime import UTC, datetime
+
+    from cairn.db import Database, make_engine
+    from channels.retention import purge
+
+    settings = get_settings()
+    with Database(settings.database_url).session() as session:
+        deleted = purge(
+            session=session,
+            tracker_engine=make_engine(settings.rasa_tracker_db_url),
+            now=datetime.now(UTC),
+            retention_days=days if days is not None else settings.retention_days,
+        )
+    out.print(f"deleted {deleted} conversations older than the retention period")
+
+
 # --- people --------------------------------------------------------------------------------------
 
 users_app = typer.Typer(help="Console accounts.", no_args_is_help=True)
@@ -435,7 +456,7 @@ def run() -> None:
             env=rasa_model.rasa_env(
                 {
                     "ACTION_ENDPOINT_URL": f"{api_url}/actions/webhook",
-                    "RASA_TRACKER_DB_URL": f"sqlite:///{settings.data_dir / 'rasa-tracker.db'}",
+                    "RASA_TRACKER_DB_URL": settings.rasa_tracker_db_url,
                 }
             ),
         ),

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     adviser_hours: str = "mon-fri 09:00-17:00"
     adviser_typical_wait_minutes: int = 10
 
+    # Retention: transcripts, cases and Rasa's trackers are deleted after this many days
+    retention_days: int = 90
+    rasa_tracker_db_url: str = ""
+
     # Web contract limits
     max_text_chars: int = 2000
     privacy_notice_url: str = "/privacy"
@@ -71,6 +75,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.data_dir / 'cairn.db'}"
         if not self.insight_database_url:
             self.insight_database_url = f"sqlite:///{self.data_dir / 'insight.db'}"
+        if not self.rasa_tracker_db_url:
+            self.rasa_tracker_db_url = f"sqlite:///{self.data_dir / 'rasa-tracker.db'}"
         if self.models_dir is None:
             self.models_dir = self.data_dir / "models"
         if self.chroma_path is None and not self.chroma_url:

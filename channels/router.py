@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from anyio import to_thread
+from sqlalchemy import Engine
 
 from cairn.db import Database
 from channels import service
@@ -20,6 +21,7 @@ from channels.identity import conversation_id
 from channels.live import LiveHub
 from channels.models import Conversation
 from channels.rasa_client import RasaClient, RasaTurn, RasaUnavailable
+from channels.retention import DELETED, delete_conversations, forget_in_rasa, is_delete_request
 from channels.schemas import Button, Handoff, Inbound, Reply, Source, Turn
 from escalation import service as cases
 from escalation.replies import crisis_sms, crisis_text
@@ -58,6 +60,7 @@ class Router:
         secret: str,
         semantic: SemanticLayer | None = None,
         waiting: Callable[[datetime], str] | None = None,
+        tracker_engine: Engine | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._db = db
@@ -67,6 +70,7 @@ class Router:
         self._hub = hub
         self._semantic = semantic
         self._waiting = waiting
+        self._tracker_engine = tracker_engine
         self._secret = secret
         self._clock = clock
 
@@ -81,6 +85,10 @@ class Router:
         intake = await to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key)
         if intake.duplicate:
             return Turn(conversation_id=conv_id, replies=[], handoff=intake.handoff, duplicate=True)
+
+        if decision.level is not Level.CRISIS and is_delete_request(inbound.text):
+            await to_thread.run_sync(self._forget, conv_id)
+            return Turn(conversation_id=conv_id, replies=[Reply(text=DELETED)], handoff="none")
 
         rasa_turn: RasaTurn | None = None
         if decision.level is Level.CRISIS:
@@ -134,6 +142,13 @@ class Router:
                 return handoff, [(m.author, m.text) for m in rows]
 
         return await to_thread.run_sync(load)
+
+    def _forget(self, conv_id: str) -> None:
+        """'Delete my data': the conversation goes from our store and from Rasa's, at once."""
+        with self._db.session() as session:
+            delete_conversations(session=session, conversation_ids=[conv_id])
+        if self._tracker_engine is not None:
+            forget_in_rasa(self._tracker_engine, [conv_id])
 
     def _drop_postcode(self, text: str) -> str:
         """Replace a postcode with its council area: neither Rasa nor the transcript keeps it."""

@@ -186,3 +186,18 @@ def test_start_again_in_the_middle_of_signposting(api: httpx.Client) -> None:
     replies = say(api, "start again", "e2e-restart-1")["replies"]
     assert [r["text"] for r in replies] == ["OK, let's start again. What would you like to know?"]
     assert "Renfrewshire" in say(api, "help near PA1 2BX", "e2e-restart-1")["replies"][-1]["text"]
+
+
+def test_delete_my_data_removes_the_conversation_at_once(api: httpx.Client, stack: Stack) -> None:
+    say(api, "how do i apply to college", "e2e-delete-me-1")
+    reply = say(api, "delete my data", "e2e-delete-me-1")["replies"][0]["text"]
+    assert "deleted this conversation" in reply
+    history = api.get("/api/web/history", params={"session": "e2e-delete-me-1"}).json()
+    assert history["messages"] == []
+    from channels.identity import conversation_id
+    from tests.conftest import SECRET
+
+    sender = conversation_id(secret=SECRET, channel="web", address="e2e-delete-me-1")
+    with sqlite3.connect(stack.data_dir / "rasa-tracker.db") as db:
+        events = db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,))
+        assert events.fetchone()[0] == 0

@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
 
 
 class LiveHub(Protocol):
@@ -76,3 +78,26 @@ class RedisHub:
         finally:
             await pubsub.unsubscribe()
             await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+
+def event_stream(request: Request, topic: str) -> StreamingResponse:
+    """A server-sent events response relaying one hub topic."""
+    return StreamingResponse(
+        _sse(request, topic), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )
+
+
+async def _sse(request: Request, topic: str) -> AsyncIterator[str]:
+    """Relay a hub topic as server-sent events, with a heartbeat."""
+    async with request.app.state.hub.subscribe(topic) as messages:
+        yield ": connected\n\n"
+        iterator = messages.__aiter__()
+        while not await request.is_disconnected():
+            try:
+                message = await asyncio.wait_for(iterator.__anext__(), timeout=15)
+            except TimeoutError:
+                yield ": heartbeat\n\n"
+                continue
+            except StopAsyncIteration:
+                return
+            yield f"data: {json.dumps(message)}\n\n"

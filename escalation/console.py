@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import hmac
-import json
 import secrets
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +16,7 @@ from sqlalchemy import select
 
 from cairn.db import Database
 from cairn.errors import CairnError
+from channels.live import event_stream
 from channels.render import render_sms_messages, render_telegram
 from channels.schemas import Reply
 from escalation import service
@@ -300,21 +298,4 @@ async def _deliver(
 
 
 def _stream(request: Request, topic: str) -> StreamingResponse:
-    return StreamingResponse(sse(request, topic), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store"})  # fmt: skip
-
-
-async def sse(request: Request, topic: str) -> AsyncIterator[str]:
-    """Relay a hub topic as server-sent events, with a heartbeat."""
-    async with request.app.state.hub.subscribe(topic) as messages:
-        yield ": connected\n\n"
-        iterator = messages.__aiter__()
-        while not await request.is_disconnected():
-            try:
-                message = await asyncio.wait_for(iterator.__anext__(), timeout=15)
-            except TimeoutError:
-                yield ": heartbeat\n\n"
-                continue
-            except StopAsyncIteration:
-                return
-            yield f"data: {json.dumps(message)}\n\n"
+    return event_stream(request, topic)

@@ -11,6 +11,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from cairn.errors import InvalidInput, PayloadTooLarge
+from channels.identity import conversation_id
+from channels.live import event_stream
 from channels.router import Router
 from channels.schemas import Inbound, Turn
 
@@ -124,16 +126,9 @@ async def live_events(
     request: Request, session: Annotated[str, Query(pattern=SESSION_PATTERN)]
 ) -> StreamingResponse:
     """Server-sent events: an adviser's messages to this web session, as they are sent."""
-    from channels.identity import conversation_id
-    from escalation.console import sse
-
     secret = request.app.state.settings.secret_key.get_secret_value()
     conv_id = conversation_id(secret=secret, channel="web", address=session)
-    return StreamingResponse(
-        sse(request, f"conv:{conv_id}"),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store"},
-    )
+    return event_stream(request, f"conv:{conv_id}")
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -79,7 +79,7 @@ def bot_train(
 def _train(settings: Settings, *, force: bool = False) -> None:
     from cairn import rasa_model
 
-    models = settings.models_dir or settings.data_dir / "models"
+    models = settings.models
     if not force and rasa_model.is_current(models):
         console.print("  model is current (bot/ unchanged): not retraining")
         return
@@ -113,8 +113,7 @@ def knowledge_index(
 
 
 def _index(settings: Settings, *, rebuild: bool = False) -> None:
-    from knowledge.embedding import Embedder
-    from knowledge.factory import open_store
+    from knowledge.factory import open_embedder, open_store
     from knowledge.ingest import build_index
     from knowledge.schema import load_corpus
 
@@ -133,7 +132,7 @@ def _index(settings: Settings, *, rebuild: bool = False) -> None:
         report = build_index(
             articles=articles,
             store=store,
-            embedder=Embedder(settings.models_dir or settings.data_dir / "models", threads=2),
+            embedder=open_embedder(settings, threads=2),
             refused=len({p.path for p in problems}),
             progress=tick,
         )
@@ -371,10 +370,9 @@ def triage(
     """Triage a message (or a file of them): crisis, needs_person or none, with reasons."""
     from escalation.semantic import SemanticTriage
     from escalation.triage import triage as layered
-    from knowledge.embedding import Embedder
+    from knowledge.factory import open_embedder
 
-    settings = get_settings()
-    semantic = SemanticTriage(Embedder(settings.models_dir or settings.data_dir / "models"))
+    semantic = SemanticTriage(open_embedder(get_settings()))
 
     def run_triage(message: str) -> Any:
         return layered(message, semantic)
@@ -441,7 +439,7 @@ def run() -> None:
                 str(rasa_model.rasa_executable()),
                 "run",
                 "--model",
-                str(rasa_model.model_path(settings.models_dir or settings.data_dir / "models")),
+                str(rasa_model.model_path(settings.models)),
                 "--endpoints",
                 str(ROOT / "bot" / "endpoints.yml"),
                 "--credentials",

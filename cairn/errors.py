@@ -19,6 +19,12 @@ class PayloadTooLarge(CairnError):
     status_code = 413
 
 
+class Forbidden(CairnError):
+    """Not allowed: an unsigned webhook, a forged form, the wrong role."""
+
+    status_code = 403
+
+
 class InvalidInput(CairnError):
     """Well-formed JSON that breaks a rule."""
 

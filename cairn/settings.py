@@ -84,6 +84,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def models(self) -> Path:
+        """Where the Rasa model and the exported embedding graph live."""
+        return self.models_dir or self.data_dir / "models"
+
+    @property
     def twilio_enabled(self) -> bool:
         """Whether SMS is configured."""
         return bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value())

@@ -110,21 +110,16 @@ class Router:
                 log.warning("rasa unavailable: %s", exc)
                 replies = [Reply(text=RASA_TROUBLE)]
 
-        if (
-            self._waiting is not None
-            and intake.case_status is None
-            and (
-                decision.level is Level.CRISIS
-                or any(r.meta.get("handoff") == "waiting" for r in replies)
-            )
-        ):
+        meta = _merged_meta(replies)
+        wants_person = decision.level is Level.CRISIS or meta.get("handoff") == "waiting"
+        if self._waiting is not None and intake.case_status is None and wants_person:
             try:
                 replies.append(Reply(text=self._waiting(self._clock())))
             except Exception:  # never let an extra line cost a young person the support lines
                 log.exception("waiting message failed")
-        facts = _facts(inbound.channel, decision, rasa_turn, replies)
+        facts = _facts(inbound.channel, decision, rasa_turn, meta)
         handoff, case_id, opened = await to_thread.run_sync(
-            self._finish, conv_id, inbound, decision, intake.message_id, replies, facts
+            self._finish, conv_id, inbound, decision, intake.message_id, replies, meta, facts
         )
         if case_id is not None:
             await self._hub.publish(f"case:{case_id}", {"author": "user", "text": inbound.text})
@@ -185,13 +180,11 @@ class Router:
         decision: Triage,
         message_id: int | None,
         replies: list[Reply],
+        meta: dict[str, Any],
         facts: TurnFacts,
     ) -> tuple[Handoff, int | None, bool]:
         """Store replies; open or update a case; record insight. One transaction each store."""
         now = self._clock()
-        meta: dict[str, Any] = {}
-        for reply in replies:
-            meta.update(reply.meta)
         with self._db.session() as session:
             service.record_replies(
                 session=session, conversation_id=conv_id, replies=replies, at=now
@@ -244,12 +237,17 @@ def _to_reply(message: dict[str, Any]) -> Reply:
     )
 
 
-def _facts(
-    channel: str, decision: Triage, rasa_turn: RasaTurn | None, replies: list[Reply]
-) -> TurnFacts:
+def _merged_meta(replies: list[Reply]) -> dict[str, Any]:
+    """What the turn's actions reported (answered, article ids, handoff ...), in one dict."""
     meta: dict[str, Any] = {}
     for reply in replies:
         meta.update(reply.meta)
+    return meta
+
+
+def _facts(
+    channel: str, decision: Triage, rasa_turn: RasaTurn | None, meta: dict[str, Any]
+) -> TurnFacts:
     topics = list(meta.get("topics") or [])
     reason = decision.reasons[0].split(":", 1)[1] if decision.reasons else meta.get("reason")
     return TurnFacts(

@@ -15,28 +15,22 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from cairn.db import Database
-from cairn.errors import CairnError
+from cairn.errors import Forbidden
 from channels.live import event_stream
 from channels.render import render_sms_messages, render_telegram
 from channels.schemas import Reply
 from escalation import service
 from escalation.auth import CONSOLE_ROLES, AuthError, authenticate
 from escalation.models import Case, ChannelAddress, Note, User
+from escalation.replies import EMERGENCY, SAMARITANS, SHOUT
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CANNED = [
     "Hi, I'm a careers adviser. I've read your messages and I'm here to help.",
-    "If you are in danger right now, call 999. Samaritans are there any time on 116 123, "
-    "and you can text SHOUT to 85258.",
+    " ".join((EMERGENCY, SAMARITANS, SHOUT)),
     "I'm still here. Take your time.",
 ]
-
-
-class Forbidden(CairnError):
-    """Signed in, but not allowed (or a forged form)."""
-
-    status_code = 403
 
 
 class NotSignedIn(Exception):

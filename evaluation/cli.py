@@ -160,7 +160,6 @@ def bench_triage(as_json: JsonFlag = False) -> None:
 
 def _semantic() -> Any:
     from escalation.semantic import SemanticTriage
-    from knowledge.embedding import Embedder
+    from knowledge.factory import open_embedder
 
-    settings = get_settings()
-    return SemanticTriage(Embedder(settings.models_dir or settings.data_dir / "models"))
+    return SemanticTriage(open_embedder(get_settings()))

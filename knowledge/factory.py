@@ -19,11 +19,16 @@ def open_store(settings: Settings) -> VectorStore:
     )
 
 
+def open_embedder(settings: Settings, *, threads: int = 1) -> Embedder:
+    """The MiniLM embedder, its ONNX graph cached beside the Rasa model."""
+    return Embedder(settings.models, threads=threads)
+
+
 def open_retriever(settings: Settings) -> Retriever:
     """A retriever over the index with the configured threshold."""
     return Retriever(
         store=open_store(settings),
-        embedder=Embedder(settings.models_dir or settings.data_dir / "models"),
+        embedder=open_embedder(settings),
         min_score=settings.answer_min_score,
     )
 

@@ -129,7 +129,7 @@ class LocationResolver:
             area, district, sector_digit = match.group(1), match.group(2), match.group(3)
             outward = area + district
             if area not in SCOTTISH_POSTCODE_AREAS:
-                if _looks_like_uk_area(area) and (sector_digit or len(outward) >= 3):
+                if area in _UK_AREAS and (sector_digit or len(outward) >= 3):
                     return match.group(0), Resolution(Kind.OUTSIDE)
                 continue
             council = None
@@ -185,10 +185,6 @@ def _spans(text: str) -> list[str]:
     for size in range(min(4, len(words)), 0, -1):
         spans += [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
     return [s for s in spans if len(s) > 1]
-
-
-def _looks_like_uk_area(area: str) -> bool:
-    return area in _UK_AREAS
 
 
 _UK_AREAS = frozenset(

@@ -8,12 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 from telegram import Update
 
-from cairn.errors import CairnError
+from cairn.errors import CairnError, Forbidden
 from cairn.settings import Settings
 from channels.render import render_telegram
 from channels.router import Router
 from channels.schemas import Inbound
-from channels.twilio.api import Forbidden
 
 router = APIRouter(tags=["telegram"])
 COMMANDS = {"/start": "hello", "/help": "help"}

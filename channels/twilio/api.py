@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import Response
 from twilio.request_validator import RequestValidator
 
-from cairn.errors import CairnError
+from cairn.errors import CairnError, Forbidden
 from cairn.settings import Settings
 from channels import service
 from channels.render import render_sms_messages
@@ -19,12 +19,6 @@ from channels.twilio.keywords import HELP_TEXT, START_TEXT, keyword
 
 router = APIRouter(tags=["sms"])
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-
-
-class Forbidden(CairnError):
-    """The request was not signed by the provider."""
-
-    status_code = 403
 
 
 def _twiml() -> Response:

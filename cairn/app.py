@@ -43,6 +43,9 @@ from escalation.availability import waiting_message
 from escalation.console import NotSignedIn
 from escalation.console import router as console_router
 from escalation.semantic import SemanticTriage
+from insight.dashboard import router as insight_router
+from insight.relay import InsightRelay
+from insight.themes import ThemeMapper
 from knowledge.api import router as knowledge_router
 from knowledge.factory import open_directory, open_resolver, open_retriever
 from knowledge.rephrase import Rephraser, load_model
@@ -97,12 +100,20 @@ def create_app(settings: Settings) -> FastAPI:
         worker_task = asyncio.create_task(worker.run()) if senders else None
         app.state.hub = RedisHub(app.state.redis) if app.state.redis is not None else LocalHub()
         tracker_engine = make_engine(settings.rasa_tracker_db_url)
+        themes = await to_thread.run_sync(ThemeMapper, retriever.embedder)
+        relay = InsightRelay(
+            db=db,
+            insight_db=insight_db,
+            theme=themes.theme,
+            min_conversations=settings.insight_phrase_min_conversations,
+        )
+        app.state.themes = themes
+        relay_task = asyncio.create_task(relay.run())
         purge_task = asyncio.create_task(
             _purge_forever(db, tracker_engine, settings.retention_days)
         )
         app.state.router = Router(
             db=db,
-            insight_db=insight_db,
             rasa=rasa,
             resolver=resolver,
             hub=app.state.hub,
@@ -114,14 +125,16 @@ def create_app(settings: Settings) -> FastAPI:
                 typical_wait_minutes=settings.adviser_typical_wait_minutes,
             ),
             secret=settings.secret_key.get_secret_value(),
+            on_insight=relay.notify,
         )
         for channel, on in settings.channel_status().items():
             log.info("channel %s: %s", channel, "on" if on else "off (credentials unset)")
         log.info("knowledge: %d chunks loaded", retriever.size)
         yield
-        purge_task.cancel()
-        with suppress(asyncio.CancelledError):
-            await purge_task
+        for task in (purge_task, relay_task):
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
         tracker_engine.dispose()
         if worker_task is not None:
             worker_task.cancel()
@@ -151,10 +164,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(twilio_router)
     app.include_router(telegram_router)
     app.include_router(console_router)
+    app.include_router(insight_router)
     app.mount(
         "/console-static",
         StaticFiles(directory=Path(__file__).parent.parent / "escalation/static"),
         name="console-static",
+    )
+    app.mount(
+        "/insight-static",
+        StaticFiles(directory=Path(__file__).parent.parent / "insight/static"),
+        name="insight-static",
     )
     app.mount(
         "/static", StaticFiles(directory=Path(__file__).parent.parent / "channels/web/static")

@@ -20,6 +20,7 @@ from rich.progress import Progress
 
 from cairn.settings import ROOT, Settings, get_settings
 from evaluation.cli import bench_app, eval_app
+from insight.cli import insight_app
 
 app = typer.Typer(
     help="Cairn: careers guidance for young people in Scotland.", no_args_is_help=True
@@ -34,6 +35,7 @@ services_app = typer.Typer(help="The local services directory.", no_args_is_help
 app.add_typer(services_app, name="services")
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
+app.add_typer(insight_app, name="insight")
 console = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
 

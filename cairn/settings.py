@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     retention_days: int = 90
     rasa_tracker_db_url: str = ""
 
+    # Insight: a published count under this is shown as "<N"; a phrase of unanswered questions
+    # is published only once this many different conversations used it.
+    insight_min_count: int = Field(default=10, ge=2)
+    insight_phrase_min_conversations: int = Field(default=10, ge=2)
+
     # Web contract limits
     max_text_chars: int = 2000
     privacy_notice_url: str = "/privacy"

@@ -24,6 +24,7 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(16))
     handoff: Mapped[str] = mapped_column(String(16), default="none")
     council_area: Mapped[str | None] = mapped_column(String(64))
+    age_band: Mapped[str | None] = mapped_column(String(16))  # only if the person said their age
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, bindparam, delete, select, text
+from sqlalchemy import Engine, bindparam, delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from channels.models import Conversation, OutboxMessage
+from insight.models import InsightOutbox, PhraseSighting
 
 _DELETE_REQUEST = re.compile(
     r"^\W*(?:please\s+)?(?:delete|erase|remove|wipe)\s+(?:all\s+)?(?:my|this)\s+"
@@ -34,6 +35,15 @@ def delete_conversations(*, session: Session, conversation_ids: list[str]) -> in
         return 0
     session.execute(
         delete(OutboxMessage).where(OutboxMessage.conversation_id.in_(conversation_ids))
+    )
+    session.execute(
+        delete(PhraseSighting).where(PhraseSighting.conversation_id.in_(conversation_ids))
+    )
+    # A queued insight event stays (it is anonymous); its question and conversation id do not.
+    session.execute(
+        update(InsightOutbox)
+        .where(InsightOutbox.conversation_id.in_(conversation_ids))
+        .values(question=None, conversation_id=None)
     )
     result = session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
     return int(getattr(result, "rowcount", 0) or 0)
@@ -66,6 +76,8 @@ def purge(
     """Delete every conversation past the retention period, here and in Rasa's store."""
     ids = expired(session=session, now=now, retention_days=retention_days)
     deleted = delete_conversations(session=session, conversation_ids=ids)
+    cutoff = now - timedelta(days=retention_days)
+    session.execute(delete(PhraseSighting).where(PhraseSighting.seen_at < cutoff))
     if tracker_engine is not None:
         forget_in_rasa(tracker_engine, ids)
     return deleted

@@ -27,7 +27,7 @@ from escalation import service as cases
 from escalation.replies import crisis_sms, crisis_text
 from escalation.triage import Level, SemanticLayer, Triage, triage
 from insight import service as insight
-from insight.service import TurnFacts
+from insight.service import TurnFacts, age_band
 from knowledge.location import LocationResolver, council_name
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,6 @@ class Router:
         self,
         *,
         db: Database,
-        insight_db: Database,
         rasa: RasaClient,
         resolver: LocationResolver,
         hub: LiveHub,
@@ -62,9 +61,9 @@ class Router:
         waiting: Callable[[datetime], str] | None = None,
         tracker_engine: Engine | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_insight: Callable[[], None] | None = None,
     ) -> None:
         self._db = db
-        self._insight_db = insight_db
         self._rasa = rasa
         self._resolver = resolver
         self._hub = hub
@@ -73,6 +72,7 @@ class Router:
         self._tracker_engine = tracker_engine
         self._secret = secret
         self._clock = clock
+        self._on_insight = on_insight
 
     async def handle(self, inbound: Inbound) -> Turn:
         """Process one message exactly once and return what to send back."""
@@ -80,7 +80,8 @@ class Router:
             secret=self._secret, channel=inbound.channel, address=inbound.address
         )
         decision = await to_thread.run_sync(triage, inbound.text, self._semantic)
-        inbound = replace(inbound, text=self._drop_postcode(inbound.text))
+        text, postcode_area = self._drop_postcode(inbound.text)
+        inbound = replace(inbound, text=text)
         dedupe_key = f"{inbound.channel}:{inbound.provider_id}" if inbound.provider_id else None
         intake = await to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key)
         if intake.duplicate:
@@ -117,10 +118,12 @@ class Router:
                 replies.append(Reply(text=self._waiting(self._clock())))
             except Exception:  # never let an extra line cost a young person the support lines
                 log.exception("waiting message failed")
-        facts = _facts(inbound.channel, decision, rasa_turn, meta)
+        facts = _facts(inbound, decision, rasa_turn, meta, postcode_area)
         handoff, case_id, opened = await to_thread.run_sync(
             self._finish, conv_id, inbound, decision, intake.message_id, replies, meta, facts
         )
+        if self._on_insight is not None:
+            self._on_insight()
         if case_id is not None:
             await self._hub.publish(f"case:{case_id}", {"author": "user", "text": inbound.text})
             if opened or decision.level is Level.CRISIS:
@@ -145,15 +148,19 @@ class Router:
         if self._tracker_engine is not None:
             forget_in_rasa(self._tracker_engine, [conv_id])
 
-    def _drop_postcode(self, text: str) -> str:
-        """Replace a postcode with its council area: neither Rasa nor the transcript keeps it."""
+    def _drop_postcode(self, text: str) -> tuple[str, str | None]:
+        """Replace a postcode with its council area: neither Rasa nor the transcript keeps it.
+
+        Returns the text and the council area's slug, if a Scottish postcode was found.
+        """
         found = self._resolver.postcode(text)
         if found is None:
-            return text
+            return text, None
         matched, resolution = found
         area = council_name(resolution.council_area) if resolution.council_area else None
         replacement = area or "outside Scotland"
-        return re.sub(re.escape(matched), replacement, text, count=1, flags=re.IGNORECASE)
+        text = re.sub(re.escape(matched), replacement, text, count=1, flags=re.IGNORECASE)
+        return text, resolution.council_area
 
     def _intake(self, conv_id: str, inbound: Inbound, dedupe_key: str | None) -> _Intake:
         with self._db.session() as session:
@@ -183,9 +190,15 @@ class Router:
         meta: dict[str, Any],
         facts: TurnFacts,
     ) -> tuple[Handoff, int | None, bool]:
-        """Store replies; open or update a case; record insight. One transaction each store."""
+        """Store replies, open or update a case and queue the insight event: one transaction."""
         now = self._clock()
         with self._db.session() as session:
+            conversation = session.get_one(Conversation, conv_id)
+            conversation.council_area = facts.council_area or conversation.council_area
+            conversation.age_band = facts.age_band or conversation.age_band
+            facts = replace(
+                facts, council_area=conversation.council_area, age_band=conversation.age_band
+            )
             service.record_replies(
                 session=session, conversation_id=conv_id, replies=replies, at=now
             )
@@ -215,10 +228,15 @@ class Router:
                 cases.set_consent(
                     session=session, conversation_id=conv_id, consent=bool(details["share_consent"])
                 )
-            handoff = session.get_one(Conversation, conv_id).handoff
+            handoff = conversation.handoff
             case_id = case.id if case is not None else None
-        with self._insight_db.session() as session:
-            insight.record(session=session, facts=facts, at=now)
+            insight.enqueue(
+                session=session,
+                facts=facts,
+                at=now,
+                unanswered_question=inbound.text if facts.answered is False else None,
+                conversation_id=conv_id,
+            )
         return handoff, case_id, opened  # type: ignore[return-value]
 
 
@@ -246,12 +264,23 @@ def _merged_meta(replies: list[Reply]) -> dict[str, Any]:
 
 
 def _facts(
-    channel: str, decision: Triage, rasa_turn: RasaTurn | None, meta: dict[str, Any]
+    inbound: Inbound,
+    decision: Triage,
+    rasa_turn: RasaTurn | None,
+    meta: dict[str, Any],
+    postcode_area: str | None,
 ) -> TurnFacts:
+    """The anonymised facts of a turn: categories only, never the text."""
     topics = list(meta.get("topics") or [])
     reason = decision.reasons[0].split(":", 1)[1] if decision.reasons else meta.get("reason")
+    slots = rasa_turn.slots if rasa_turn else {}
+    area = postcode_area or slots.get("council_area")
+    feedback = meta.get("feedback")
     return TurnFacts(
-        channel=channel,
+        channel=inbound.channel,
+        council_area=area if isinstance(area, str) and area != "outside-scotland" else None,
+        age_band=age_band(inbound.text),
+        feedback=feedback if feedback in ("positive", "negative") else None,
         intent=rasa_turn.intent if rasa_turn else None,
         topic=topics[0] if topics else None,
         article_ids=tuple(meta.get("article_ids") or ()),

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from channels.models import Conversation, Message
 from escalation.models import NORMAL, URGENT, AuditEvent, Case, ChannelAddress
+from insight import service as insight
+from insight.service import TurnFacts
 
 OPEN = ("waiting", "assigned", "live")
 OUTCOMES = (
@@ -144,7 +146,8 @@ def close(
         raise CaseError("this case is not open")
     if outcome not in OUTCOMES:
         raise CaseError(f"unknown outcome {outcome!r}")
-    case.status, case.outcome, case.closed_at = "closed", outcome, _now()
+    closed = _now()
+    case.status, case.outcome, case.closed_at = "closed", outcome, closed
     session.get_one(Conversation, case.conversation_id).handoff = "none"
     session.add(
         Message(conversation_id=case.conversation_id, direction="out", author="bot", text=HANDBACK,
@@ -152,6 +155,18 @@ def close(
     )  # fmt: skip
     row = session.get(ChannelAddress, case.conversation_id)
     audit(session=session, user_id=adviser_id, action="close", case_id=case_id, detail=outcome)
+    insight.enqueue(
+        session=session,
+        facts=TurnFacts(
+            kind="case",
+            channel=case.channel,
+            triage_level="crisis" if case.priority == URGENT else "needs_person",
+            escalation_reason=case.reason,
+            outcome=outcome,
+            council_area=case.council_area,
+        ),
+        at=closed,
+    )
     address = row.address if row is not None else None
     if row is not None:
         session.delete(row)  # no longer needed once the handback is queued

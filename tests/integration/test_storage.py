@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
+from anyio import to_thread
 from redis.asyncio import Redis
 from sqlalchemy import func, inspect, select
 
@@ -18,6 +19,7 @@ from channels.rasa_client import RasaClient
 from channels.router import Router
 from channels.schemas import Inbound
 from insight.models import InsightEvent
+from insight.relay import InsightRelay
 from knowledge.location import LocationResolver
 from tests.conftest import SECRET
 from tests.servers import free_port, postgres_server, redis_server
@@ -56,7 +58,6 @@ async def test_concurrent_redeliveries_are_processed_once_on_postgres(
     rasa = RasaClient(f"http://127.0.0.1:{free_port()}", timeout_s=1)
     router = Router(
         db=main,
-        insight_db=insight,
         rasa=rasa,
         resolver=LocationResolver(),
         hub=LocalHub(),
@@ -70,6 +71,12 @@ async def test_concurrent_redeliveries_are_processed_once_on_postgres(
             select(func.count()).select_from(Message).where(Message.dedupe_key == "sms:X")
         )
     assert count == 1
+    # Two replicas relay the queued insight events at once: each event is written once.
+    relays = [
+        InsightRelay(db=main, insight_db=insight, theme=None, min_conversations=10)
+        for _ in range(2)
+    ]
+    await asyncio.gather(*(to_thread.run_sync(r.relay_all) for r in relays))
     with insight.session() as session:
         assert session.scalar(select(func.count()).select_from(InsightEvent)) == 1
 

@@ -13,7 +13,7 @@ from channels.models import Conversation, Message
 from channels.rasa_client import RasaClient
 from channels.router import RASA_TROUBLE, Router
 from channels.schemas import Inbound
-from insight.models import InsightEvent
+from insight.models import InsightOutbox
 from knowledge.location import LocationResolver
 from tests.conftest import SECRET
 
@@ -32,7 +32,6 @@ def router(tmp_path: Path) -> Router:
     rasa = RasaClient(f"http://127.0.0.1:{_closed_port()}", timeout_s=1)
     return Router(
         db=Database(main),
-        insight_db=Database(insight),
         rasa=rasa,
         resolver=LocationResolver(),
         hub=LocalHub(),
@@ -68,7 +67,7 @@ async def test_a_redelivered_provider_message_is_processed_once(router: Router) 
     assert not first.duplicate and second.duplicate
     assert second.replies == []
     assert _count(router._db, Message) == 2  # one in, one out
-    assert _count(router._insight_db, InsightEvent) == 1
+    assert _count(router._db, InsightOutbox) == 1  # one insight event queued
 
 
 async def test_the_address_is_never_stored(router: Router) -> None:

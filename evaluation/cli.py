@@ -163,3 +163,40 @@ def _semantic() -> Any:
     from knowledge.factory import open_embedder
 
     return SemanticTriage(open_embedder(get_settings()))
+
+
+@eval_app.command("redaction")
+def eval_redaction(as_json: JsonFlag = False) -> None:
+    """Recall of personal-data redaction by kind, on its labelled set."""
+    from evaluation.insight import evaluate_redaction
+
+    report = evaluate_redaction()
+    if as_json:
+        out.print(json.dumps(report))
+        return
+    out.print(
+        f"{report['with_personal_data']} messages with personal data: recall "
+        f"{report['recall']:.3f}; ordinary words kept {report['ordinary_words_kept']:.3f}"
+    )
+    for kind, recall in report["recall_by_kind"].items():
+        out.print(f"  {kind:18} {recall:.3f}")
+    for text in report["missed"]:
+        out.print(f"  missed: {text}")
+
+
+@bench_app.command("insight")
+def bench_insight(
+    events: Annotated[int, typer.Option(help="Events in the dashboard's database.")] = 100_000,
+    as_json: JsonFlag = False,
+) -> None:
+    """What recording an insight event adds to a turn; relay and dashboard speed."""
+    from evaluation.insight import bench
+    from insight.themes import ThemeMapper
+    from knowledge.factory import open_embedder
+
+    report = bench(events=events, theme=ThemeMapper(open_embedder(get_settings())).theme)
+    if as_json:
+        out.print(json.dumps(report))
+        return
+    for key, value in report.items():
+        out.print(f"{key}: {value}")

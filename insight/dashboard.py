@@ -39,17 +39,27 @@ AnalystOnly = [Depends(insight_user)]
 
 
 def filters(
-    start: Annotated[date | None, Query()] = None,
-    end: Annotated[date | None, Query()] = None,
+    start: Annotated[str, Query(max_length=10)] = "",
+    end: Annotated[str, Query(max_length=10)] = "",
     channel: Annotated[Literal["", "web", "sms", "telegram"], Query()] = "",
     area: Annotated[str, Query(max_length=64)] = "",
 ) -> Filters:
-    """The filters from the query string, checked."""
+    """The filters from the query string, checked (an empty field means no filter)."""
     if area and area not in COUNCILS:
         raise InvalidInput(f"unknown council area {area!r}")
-    if start and end and start > end:
+    first, last = _date(start, "start"), _date(end, "end")
+    if first and last and first > last:
         raise InvalidInput("the start date is after the end date")
-    return Filters(start=start, end=end, channel=channel or None, area=area or None)
+    return Filters(start=first, end=last, channel=channel or None, area=area or None)
+
+
+def _date(value: str, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} must be a date like 2026-11-24") from exc
 
 
 Chosen = Annotated[Filters, Depends(filters)]

@@ -42,6 +42,7 @@
       }
     });
     window.cairnCharts[table.id] = chart;
+    canvas.setAttribute("data-drawn", "true");
   }
 
   data.tables.forEach(draw);

@@ -6,12 +6,17 @@ The REST channel stays on as well, so the same model can be driven directly for 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import lru_cache
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
+import aiohttp
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.utils.endpoints import EndpointConfig
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -37,6 +42,37 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
 
 
 RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+
+
+class _KeptSession:
+    """An aiohttp session reused across calls: leaving `async with` does not close it."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *_: Any) -> None:
+        return None
+
+
+_new_session = EndpointConfig.session
+_sessions: Dict[Tuple[int, Text], aiohttp.ClientSession] = {}
+
+
+def _pooled_session(self: EndpointConfig) -> Any:
+    # Rasa opens (and closes) a new HTTP session for every action call: a new connection each
+    # time and thousands of sockets in TIME-WAIT under load. Keep one per endpoint and loop.
+    key = (id(asyncio.get_running_loop()), f"{self.url}|{sorted((self.headers or {}).items())}")
+    session = _sessions.get(key)
+    if session is None or session.closed:
+        session = _new_session(self)
+        _sessions[key] = session
+    return _KeptSession(session)
+
+
+EndpointConfig.session = _pooled_session  # type: ignore[method-assign]
 
 
 class CairnInput(InputChannel):
@@ -76,11 +112,33 @@ class CairnInput(InputChannel):
         return hook
 
 
+def _scrub_embedding(tracker: Any) -> None:
+    """Drop the service's embedding once the classifier has used it.
+
+    The tracker is stored and sent with every action call; it does not need 2 KB of floats
+    per message. Rasa keeps the metadata on the user event, in its parse data and, at the
+    start of a session, in the `session_started_metadata` slot.
+    """
+    places = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            places += [event.metadata, event.parse_data.get("metadata")]
+            break
+        if isinstance(event, SlotSet) and event.key == SESSION_START_METADATA_SLOT:
+            places.append(event.value)
+    if SESSION_START_METADATA_SLOT in tracker.slots:
+        places.append(tracker.slots[SESSION_START_METADATA_SLOT].value)
+    for place in places:
+        if isinstance(place, dict):
+            place.pop("cairn_embedding", None)
+
+
 async def _handle(agent: Any, message: UserMessage) -> Dict[Text, Any]:
     """Run one turn as Agent.handle_message does, keeping the tracker to report on it."""
     processor = agent.processor
     async with agent.lock_store.lock(message.sender_id):
         tracker = await processor.log_message(message, should_save_tracker=False)
+        _scrub_embedding(tracker)
         tracker = await processor.run_action_extract_slots(message.output_channel, tracker)
         await processor._run_prediction_loop(message.output_channel, tracker)
         await processor.run_anonymization_pipeline(tracker)

@@ -47,6 +47,7 @@ from insight.dashboard import router as insight_router
 from insight.relay import InsightRelay
 from insight.themes import ThemeMapper
 from knowledge.api import router as knowledge_router
+from knowledge.embedding import RecentVectors
 from knowledge.factory import open_directory, open_resolver, open_retriever
 from knowledge.rephrase import Rephraser, load_model
 from knowledge.service import KnowledgeService
@@ -72,7 +73,10 @@ def create_app(settings: Settings) -> FastAPI:
         executor = ActionExecutor()
         resolver = open_resolver(settings)
         directory = open_directory(settings)
-        for action in build_actions(answerer=knowledge, resolver=resolver, directory=directory):
+        vectors = RecentVectors()
+        for action in build_actions(
+            answerer=knowledge, resolver=resolver, directory=directory, vectors=vectors
+        ):
             executor.register_action(action)
         rasa = RasaClient(settings.rasa_url, timeout_s=settings.rasa_timeout_s)
         app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
@@ -125,7 +129,8 @@ def create_app(settings: Settings) -> FastAPI:
                 typical_wait_minutes=settings.adviser_typical_wait_minutes,
             ),
             secret=settings.secret_key.get_secret_value(),
-            on_insight=relay.notify,
+            embedder=retriever.embedder,
+            vectors=vectors,
         )
         for channel, on in settings.channel_status().items():
             log.info("channel %s: %s", channel, "on" if on else "off (credentials unset)")

@@ -5,8 +5,11 @@ It does not know which channel it serves; adapters verify, normalise and render.
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -28,7 +31,9 @@ from escalation.replies import crisis_sms, crisis_text
 from escalation.triage import Level, SemanticLayer, Triage, triage
 from insight import service as insight
 from insight.service import TurnFacts, age_band
+from knowledge.embedding import Embedder, RecentVectors, Vectors
 from knowledge.location import LocationResolver, council_name
+from knowledge.text import plain
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +66,8 @@ class Router:
         waiting: Callable[[datetime], str] | None = None,
         tracker_engine: Engine | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        on_insight: Callable[[], None] | None = None,
+        embedder: Embedder | None = None,
+        vectors: RecentVectors | None = None,
     ) -> None:
         self._db = db
         self._rasa = rasa
@@ -72,18 +78,23 @@ class Router:
         self._tracker_engine = tracker_engine
         self._secret = secret
         self._clock = clock
-        self._on_insight = on_insight
+        self._embedder = embedder
+        self._vectors = vectors or RecentVectors()
 
     async def handle(self, inbound: Inbound) -> Turn:
         """Process one message exactly once and return what to send back."""
         conv_id = conversation_id(
             secret=self._secret, channel=inbound.channel, address=inbound.address
         )
-        decision = await to_thread.run_sync(triage, inbound.text, self._semantic)
         text, postcode_area = self._drop_postcode(inbound.text)
-        inbound = replace(inbound, text=text)
+        original, inbound = inbound.text, replace(inbound, text=text)
         dedupe_key = f"{inbound.channel}:{inbound.provider_id}" if inbound.provider_id else None
-        intake = await to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key)
+        # Storing the message (and the duplicate check) and understanding it (the embedding,
+        # triage) are independent: run them side by side.
+        (decision, vector, embed_ms), intake = await asyncio.gather(
+            to_thread.run_sync(self._understand, original, text),
+            to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key),
+        )
         if intake.duplicate:
             return Turn(conversation_id=conv_id, replies=[], handoff=intake.handoff, duplicate=True)
 
@@ -92,6 +103,7 @@ class Router:
             return Turn(conversation_id=conv_id, replies=[Reply(text=DELETED)], handoff="none")
 
         rasa_turn: RasaTurn | None = None
+        rasa_ms = 0.0
         if decision.level is Level.CRISIS:
             replies = [
                 Reply(
@@ -102,14 +114,22 @@ class Router:
         elif intake.case_status in ("assigned", "live"):
             replies = []  # a person has the conversation: it goes to them, not to Rasa
         else:
+            metadata: dict[str, Any] = {"channel": inbound.channel}
+            if vector is not None:  # embedded once: Rasa's classifier and retrieval share it
+                self._vectors.put(conv_id, inbound.text, vector)
+                metadata["cairn_embedding"] = base64.b64encode(
+                    vector.astype("<f4").tobytes()
+                ).decode()
+            asked = time.perf_counter()
             try:
                 rasa_turn = await self._rasa.turn(
-                    sender=conv_id, text=inbound.text, metadata={"channel": inbound.channel}
+                    sender=conv_id, text=inbound.text, metadata=metadata
                 )
                 replies = [_to_reply(m) for m in rasa_turn.messages] or [Reply(text=RASA_TROUBLE)]
             except RasaUnavailable as exc:
                 log.warning("rasa unavailable: %s", exc)
                 replies = [Reply(text=RASA_TROUBLE)]
+            rasa_ms = (time.perf_counter() - asked) * 1000
 
         meta = _merged_meta(replies)
         wants_person = decision.level is Level.CRISIS or meta.get("handoff") == "waiting"
@@ -122,13 +142,32 @@ class Router:
         handoff, case_id, opened = await to_thread.run_sync(
             self._finish, conv_id, inbound, decision, intake.message_id, replies, meta, facts
         )
-        if self._on_insight is not None:
-            self._on_insight()
         if case_id is not None:
             await self._hub.publish(f"case:{case_id}", {"author": "user", "text": inbound.text})
             if opened or decision.level is Level.CRISIS:
                 await self._hub.publish("queue", {"case_id": case_id})
-        return Turn(conversation_id=conv_id, replies=replies, handoff=handoff)
+        return Turn(
+            conversation_id=conv_id,
+            replies=replies,
+            handoff=handoff,
+            rasa_ms=rasa_ms,
+            embed_ms=embed_ms,
+        )
+
+    def _understand(self, original: str, text: str) -> tuple[Triage, Vectors | None, float]:
+        """Embed the message once and triage it (one thread hop).
+
+        The vector (of `plain(text)`, what Rasa will see) serves the semantic triage layer,
+        Rasa's intent classifier and dense retrieval. Triage reads the message as written;
+        it reuses the vector only when that is the same text (no postcode was replaced).
+        """
+        if self._embedder is None:
+            return triage(original, self._semantic), None, 0.0
+        started = time.perf_counter()
+        vector = self._embedder.embed_one(plain(text))
+        embed_ms = (time.perf_counter() - started) * 1000
+        decision = triage(original, self._semantic, vector if text == original else None)
+        return decision, vector, embed_ms
 
     async def history(self, channel: str, address: str) -> tuple[str, list[tuple[str, str]]]:
         """The handoff state and (author, text) of a conversation's latest messages."""

@@ -53,3 +53,5 @@ class Turn:
     replies: list[Reply]
     handoff: Handoff
     duplicate: bool = False
+    rasa_ms: float = 0.0  # time spent in Rasa's turn, its actions included
+    embed_ms: float = 0.0  # the message's one embedding, shared by Rasa and retrieval

@@ -5,6 +5,7 @@ WORKDIR /app
 COPY bot/requirements.txt bot/requirements.txt
 RUN pip install --no-cache-dir --require-hashes -r bot/requirements.txt
 COPY bot bot
+COPY knowledge/__init__.py knowledge/text.py knowledge/
 ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false SANIC_WORKERS=1
 RUN rasa train --config bot/config.yml --domain bot/domain.yml --data bot/data \
     --out models --fixed-model-name cairn

@@ -32,10 +32,17 @@ class SemanticTriage:
         self._crisis: Vectors = embedder.embed(crisis_texts)
         self._safe: Vectors = embedder.embed(list(data["safe"]))
 
-    def check(self, text: str) -> str | None:
-        """The crisis category a sentence of `text` is closest to, or None."""
+    def check(self, text: str, vector: Vectors | None = None) -> str | None:
+        """The crisis category a sentence of `text` is closest to, or None.
+
+        `vector` is `text`'s embedding if the caller has it: a one-sentence message then needs
+        no embedding here.
+        """
         sentences = [s for s in _SENTENCES.split(text) if len(s.split()) >= 3][:8] or [text]
-        vectors = self._embedder.embed(sentences)
+        if vector is not None and sentences == [text]:
+            vectors = vector[np.newaxis, :]
+        else:
+            vectors = self._embedder.embed(sentences)
         crisis = vectors @ self._crisis.T
         safe = vectors @ self._safe.T
         for row in range(len(sentences)):

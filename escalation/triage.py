@@ -8,9 +8,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from escalation.patterns import CRISIS_RE, DEFUSERS_RE, NEEDS_PERSON_RE
-from knowledge.text import normalise_query
-
-_PUNCT = re.compile(r"[^\w\s]")
+from knowledge.embedding import Vectors
+from knowledge.text import plain
 
 
 class Level(StrEnum):
@@ -35,22 +34,25 @@ class Triage:
 
 def normalise(text: str) -> str:
     """Fold case, SMS spellings, Scots and stretched letters; drop punctuation."""
-    return " ".join(_PUNCT.sub(" ", normalise_query(text).replace("'", "")).split())
+    return plain(text)
 
 
 class SemanticLayer(Protocol):
     """Anything that names the crisis category a message is close to in meaning."""
 
-    def check(self, text: str) -> str | None:
-        """A crisis category, or None."""
+    def check(self, text: str, vector: Vectors | None = None) -> str | None:
+        """A crisis category, or None (`vector`: the embedding of `text`, if known)."""
         ...
 
 
-def triage(text: str, semantic: SemanticLayer | None = None) -> Triage:
+def triage(
+    text: str, semantic: SemanticLayer | None = None, vector: Vectors | None = None
+) -> Triage:
     """Classify one message; crisis wins over needs_person, which wins over none.
 
     Curated patterns first; then, if given, the semantic layer for phrasings no pattern
-    anticipated (escalation/semantic.py).
+    anticipated (escalation/semantic.py). `vector` is the embedding of `plain(text)` when the
+    caller already has it (the router computes one per message).
     """
     clean = normalise(text)
     defused = clean
@@ -62,7 +64,7 @@ def triage(text: str, semantic: SemanticLayer | None = None) -> Triage:
     # The semantic layer reads the defused text, so "im not suicidal" or "killing me" (an
     # idiom the patterns recognised) cannot pull it towards a crisis.
     if semantic is not None and len(defused.split()) >= 3:
-        category = semantic.check(defused)
+        category = semantic.check(defused, vector if defused == clean else None)
         if category:
             return Triage(Level.CRISIS, [f"crisis:{category}", "semantic"])
     person = [

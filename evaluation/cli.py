@@ -118,6 +118,9 @@ def bench_chat(
     seconds: Annotated[float, typer.Option(min=1, max=900)] = 30,
     mix: Annotated[str, typer.Option(help="realistic | smalltalk")] = "realistic",
     url: Annotated[str, typer.Option(help="The running api.")] = "",
+    rate: Annotated[
+        float, typer.Option(min=0, help="Messages per second, open loop (0: closed loop).")
+    ] = 0,
     as_json: JsonFlag = False,
 ) -> None:
     """Drive the running stack through the web contract and Rasa directly (the floor)."""
@@ -125,7 +128,14 @@ def bench_chat(
 
     settings = get_settings()
     api_url = url or f"http://{settings.api_host}:{settings.api_port}"
-    report = run(api_url=api_url, rasa_url=settings.rasa_url, users=users, seconds=seconds, mix=mix)
+    report = run(
+        api_url=api_url,
+        rasa_url=settings.rasa_url,
+        users=users,
+        seconds=seconds,
+        mix=mix,
+        rate=rate,
+    )
     out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))
 
 

@@ -46,11 +46,7 @@ class InsightRelay:
         self._k = min_conversations
         self._interval_s = interval_s
         self._clock = clock
-        self._wake = asyncio.Event()
-
-    def notify(self) -> None:
-        """An event was queued: relay soon rather than at the next tick."""
-        self._wake.set()
+        self._batch = 200
 
     async def run(self) -> None:
         """Relay forever (cancel to stop); a failing pass is logged and retried."""
@@ -60,12 +56,8 @@ class InsightRelay:
             except Exception:
                 log.exception("insight relay pass failed")
                 moved = 0
-            if not moved:
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self._interval_s)
-                except TimeoutError:
-                    pass
+            if moved < self._batch:  # caught up: wait, then take what queued meanwhile in one go
+                await asyncio.sleep(self._interval_s)
 
     def relay_all(self) -> int:
         """Relay until the outbox is empty; return how many events moved."""
@@ -74,8 +66,9 @@ class InsightRelay:
             total += moved
         return total
 
-    def relay_batch(self, limit: int = 200) -> int:
-        """Relay up to `limit` queued events."""
+    def relay_batch(self, limit: int | None = None) -> int:
+        """Relay up to `limit` queued events (a batch)."""
+        limit = limit or self._batch
         with self._db.session() as session:
             rows = session.scalars(select(InsightOutbox).order_by(InsightOutbox.id).limit(limit))
             batch = [(r.id, json.loads(r.event), r.question, r.conversation_id) for r in rows]

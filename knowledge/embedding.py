@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +100,31 @@ class Embedder:
         """Embed one text."""
         vector: Vectors = self.embed([text])[0]
         return vector
+
+
+class RecentVectors:
+    """Each conversation's latest message embedding, computed once per turn by the router.
+
+    The knowledge action, running in the same process while Rasa decides, reuses it instead of
+    embedding the same words again. Bounded; a miss (another replica, an evicted entry) only
+    means the action embeds the text itself.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._items: OrderedDict[str, tuple[str, Vectors]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, key: str, text: str, vector: Vectors) -> None:
+        """Remember the vector of `text` for `key` (a conversation id)."""
+        with self._lock:
+            self._items[key] = (text, vector)
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def get(self, key: str, text: str) -> Vectors | None:
+        """The vector, if `key`'s latest message is exactly `text`."""
+        with self._lock:
+            found = self._items.get(key)
+        return found[1] if found is not None and found[0] == text else None

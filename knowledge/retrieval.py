@@ -12,10 +12,10 @@ import bm25s
 import Stemmer
 from rapidfuzz import fuzz, process
 
-from knowledge.embedding import Embedder
+from knowledge.embedding import Embedder, Vectors
 from knowledge.ingest import searchable_text
 from knowledge.store import Chunk, VectorStore
-from knowledge.text import normalise_query
+from knowledge.text import normalise_query, plain
 
 RRF_K = 60
 _WORDS = re.compile(r"[a-z]+")
@@ -138,7 +138,8 @@ class Retriever:
         """Vector ranking of an already corrected query: (chunk id, similarity), best first."""
         if not self._order:
             return []
-        return self._store.query(self.embedder.embed_one(query), min(k, len(self._order)))
+        vector = self.embedder.embed_one(plain(query))
+        return self._store.query(vector, min(k, len(self._order)))
 
     def search(
         self,
@@ -148,11 +149,19 @@ class Retriever:
         audience: str | None = None,
         region: str | None = None,
         per_article: int = 2,
+        vector: Vectors | None = None,
     ) -> SearchResult:
-        """Fuse both rankings, filter, keep at most `per_article` chunks per article."""
+        """Fuse both rankings, filter, keep at most `per_article` chunks per article.
+
+        `vector`, the embedding of `plain(query)` already computed for this turn, is used when
+        no word needed respelling (the corrected query is then the same text).
+        """
         pool = max(k * 6, 30)
         corrected = self.correct(query)
-        dense = self.dense(corrected, pool)
+        if vector is not None and self._order and plain(corrected) == plain(query):
+            dense = self._store.query(vector, min(pool, len(self._order)))
+        else:
+            dense = self.dense(corrected, pool)
         lexical = self.lexical(corrected, pool)
         similarity = dict(dense)
         fused: dict[str, float] = {}

@@ -115,3 +115,15 @@ def normalise_query(text: str) -> str:
     folded = _STRETCH.sub(r"\1\1", fold(text))
     words = [SPELLINGS.get(w, w) if w[0].isalnum() else w for w in _WORD.findall(folded)]
     return " ".join(words)
+
+
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+def plain(text: str) -> str:
+    """`normalise_query` without punctuation or apostrophes: the one text a turn embeds.
+
+    Triage matches it, Rasa's intent classifier and dense retrieval embed it, so the service
+    computes one vector per message and all three share it.
+    """
+    return " ".join(_PUNCT.sub(" ", normalise_query(text).replace("'", "")).split())

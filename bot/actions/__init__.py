@@ -9,15 +9,20 @@ from bot.actions.handoff import ActionHandoffSubmit, ActionRequestHuman, Validat
 from bot.actions.knowledge import ActionAnswerQuestion, Answerer
 from bot.actions.services import ActionFindServices, ActionMoreServices, ValidateServicesForm
 from knowledge.directory import Directory
+from knowledge.embedding import RecentVectors
 from knowledge.location import LocationResolver
 
 
 def build_actions(
-    *, answerer: Answerer, resolver: LocationResolver, directory: Directory
+    *,
+    answerer: Answerer,
+    resolver: LocationResolver,
+    directory: Directory,
+    vectors: RecentVectors | None = None,
 ) -> list[Action]:
     """Instantiate every action with what it needs."""
     return [
-        ActionAnswerQuestion(answerer),
+        ActionAnswerQuestion(answerer, vectors),
         ActionRequestHuman(),
         ValidateHandoffForm(),
         ActionHandoffSubmit(),

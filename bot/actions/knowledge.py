@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.reply import TALK_TO_PERSON, send
 from knowledge.answer import Answer
+from knowledge.embedding import RecentVectors, Vectors
 
 OFFER = "would you like to talk to a careers adviser?"
 
@@ -18,16 +19,17 @@ OFFER = "would you like to talk to a careers adviser?"
 class Answerer(Protocol):
     """Anything that turns a question into a grounded answer."""
 
-    async def answer(self, question: str) -> Answer:
-        """Answer `question`."""
+    async def answer(self, question: str, vector: Vectors | None = None) -> Answer:
+        """Answer `question` (`vector`: its embedding, if the turn already computed it)."""
         ...
 
 
 class ActionAnswerQuestion(Action):
     """Reply with the most relevant vetted passages and their sources, or say we don't know."""
 
-    def __init__(self, answerer: Answerer) -> None:
+    def __init__(self, answerer: Answerer, vectors: RecentVectors | None = None) -> None:
         self._answerer = answerer
+        self._vectors = vectors
 
     def name(self) -> str:
         """Rasa's name for this action."""
@@ -40,7 +42,8 @@ class ActionAnswerQuestion(Action):
         question = str(tracker.latest_message.get("text") or "").strip()
         if not question:  # e.g. straight after "start again" wiped the conversation
             return []
-        answer = await self._answerer.answer(question)
+        vector = self._vectors.get(tracker.sender_id, question) if self._vectors else None
+        answer = await self._answerer.answer(question, vector)
         misses = 0.0 if answer.answered else float(tracker.get_slot("failed_answers") or 0) + 1
         text = answer.text
         if misses >= 2:

@@ -11,6 +11,7 @@ copied into the trained model, so a model archive is self-contained.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 from pathlib import Path
@@ -30,8 +31,28 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from knowledge.text import plain
+
 ONNX_FILE = "all-MiniLM-L6-v2.onnx"
 TOKENIZER_FILE = "all-MiniLM-L6-v2.tokenizer.json"
+# The service embeds each message once (`channels.router`) and passes the vector in the
+# message metadata; retrieval reuses the same vector. Without it (training, `rasa test`, the
+# REST channel) the classifier embeds the same text, `plain(text)`, itself.
+METADATA_KEY = "cairn_embedding"
+DIMENSIONS = 384
+
+
+def shared_vector(message: Message) -> Optional[np.ndarray]:
+    """The service's embedding of this message, if it sent a well-formed one."""
+    metadata = message.get("metadata") or {}
+    encoded = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    if not isinstance(encoded, str):
+        return None
+    try:
+        vector = np.frombuffer(base64.b64decode(encoded, validate=True), dtype="<f4")
+    except ValueError:
+        return None
+    return vector if vector.shape == (DIMENSIONS,) and np.isfinite(vector).all() else None
 
 
 class _Encoder:
@@ -107,10 +128,20 @@ class SentenceEmbeddingIntentClassifier(GraphComponent, IntentClassifier):
     ) -> "SentenceEmbeddingIntentClassifier":
         return cls(config, model_storage, resource)
 
-    def _features(self, texts: List[Text]) -> sp.csr_matrix:
+    def _features(
+        self, texts: List[Text], given: Optional[List[Optional[np.ndarray]]] = None
+    ) -> sp.csr_matrix:
         assert self._parts is not None and self._encoder is not None
         lowered = [t.lower() for t in texts]
-        dense = self._encoder.encode(lowered) * self._config["embedding_weight"]
+        given = given or [None] * len(texts)
+        missing = [i for i, vector in enumerate(given) if vector is None]
+        vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        if missing:
+            vectors[missing] = self._encoder.encode([plain(texts[i]) for i in missing])
+        for i, vector in enumerate(given):
+            if vector is not None:
+                vectors[i] = vector
+        dense = vectors * self._config["embedding_weight"]
         return sp.hstack(
             [
                 self._parts["words"].transform(lowered),
@@ -151,7 +182,8 @@ class SentenceEmbeddingIntentClassifier(GraphComponent, IntentClassifier):
         if not todo:
             return messages
         classifier = self._parts["classifier"]
-        probabilities = classifier.predict_proba(self._features([m.get(TEXT) for m in todo]))
+        features = self._features([m.get(TEXT) for m in todo], [shared_vector(m) for m in todo])
+        probabilities = classifier.predict_proba(features)
         for message, row in zip(todo, probabilities):
             order = np.argsort(row)[::-1][: self._config["ranking_length"]]
             ranking = [

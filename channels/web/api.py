@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -77,8 +78,14 @@ def render(session: str, turn: Turn) -> WebTurn:
 
 
 @router.post("/api/web/messages")
-async def post_message(message: WebMessage, request: Request) -> WebTurn:
-    """Answer one message from the web chat."""
+async def post_message(message: WebMessage, request: Request, response: Response) -> WebTurn:
+    """Answer one message from the web chat.
+
+    `Server-Timing` says how long the turn took in all, how much was Rasa's turn with its
+    actions (retrieval included) and the one embedding they share: `cairn bench chat` reports
+    the rest, the service's own share.
+    """
+    started = time.perf_counter()
     limit: int = request.app.state.settings.max_text_chars
     if len(message.text) > limit:
         raise PayloadTooLarge(f"text is longer than {limit} characters")
@@ -88,6 +95,10 @@ async def post_message(message: WebMessage, request: Request) -> WebTurn:
     conversation_router: Router = request.app.state.router
     turn = await conversation_router.handle(
         Inbound(channel="web", address=message.session, text=text)
+    )
+    total_ms = (time.perf_counter() - started) * 1000
+    response.headers["Server-Timing"] = (
+        f"embed;dur={turn.embed_ms:.1f}, rasa;dur={turn.rasa_ms:.1f}, total;dur={total_ms:.1f}"
     )
     return render(message.session, turn)
 

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import ActionRequestHuman
 from bot.actions.knowledge import ActionAnswerQuestion
 from knowledge.answer import NO_ANSWER, Answer, Source
+from knowledge.embedding import RecentVectors, Vectors
 from tests.unit.bot.trackers import make_tracker
 
 
@@ -16,9 +18,11 @@ class StubAnswerer:
     def __init__(self, answer: Answer) -> None:
         self.answer_to_give = answer
         self.questions: list[str] = []
+        self.vectors: list[Vectors | None] = []
 
-    async def answer(self, question: str) -> Answer:
+    async def answer(self, question: str, vector: Vectors | None = None) -> Answer:
         self.questions.append(question)
+        self.vectors.append(vector)
         return self.answer_to_give
 
 
@@ -74,3 +78,16 @@ async def test_an_empty_message_gets_no_answer() -> None:
     dispatcher = CollectingDispatcher()
     assert await ActionAnswerQuestion(answerer).run(dispatcher, make_tracker(""), {}) == []
     assert dispatcher.messages == [] and answerer.questions == []
+
+
+async def test_the_turns_embedding_is_reused_only_for_the_same_text() -> None:
+    answer = Answer(text=NO_ANSWER, sources=[], article_ids=[], topics=[], answered=False)
+    answerer = StubAnswerer(answer)
+    vectors = RecentVectors()
+    tracker = make_tracker("wot is ema")
+    vectors.put(tracker.sender_id, "wot is ema", np.ones(384, dtype=np.float32))
+    action = ActionAnswerQuestion(answerer, vectors)
+    await action.run(CollectingDispatcher(), tracker, {})
+    vectors.put(tracker.sender_id, "something else", np.ones(384, dtype=np.float32))
+    await action.run(CollectingDispatcher(), tracker, {})
+    assert answerer.vectors[0] is not None and answerer.vectors[1] is None

@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 
 from escalation.replies import crisis_text
+from escalation.semantic import SemanticTriage
 from escalation.triage import Level, triage
+from knowledge.embedding import Embedder
+from knowledge.text import plain
 
 DATASET = Path(__file__).resolve().parents[3] / "evaluation" / "datasets" / "triage.jsonl"
 
@@ -75,3 +78,11 @@ def test_the_sms_crisis_reply_fits_two_segments(text: str) -> None:
     reply = crisis_sms(triage(text))
     assert sms_segments(reply) <= 2 and is_gsm(reply)
     assert "999" in reply or "111" in reply
+
+
+def test_a_shared_vector_gives_the_same_decisions(embedder: Embedder) -> None:
+    semantic = SemanticTriage(embedder)
+    rows = [json.loads(line) for line in DATASET.read_text().splitlines() if line.strip()]
+    for row in rows[::4]:
+        shared = embedder.embed_one(plain(row["text"]))
+        assert triage(row["text"], semantic, shared) == triage(row["text"], semantic), row["text"]

@@ -11,6 +11,7 @@ from knowledge.ingest import build_index
 from knowledge.retrieval import Retriever
 from knowledge.schema import load_corpus
 from knowledge.store import VectorStore
+from knowledge.text import plain
 from tests.conftest import make_article
 
 EMA = (
@@ -148,3 +149,18 @@ def test_a_malformed_article_is_refused_and_the_rest_still_index(
     assert sorted(report.added) == ["apprentice-pay", "ema", "job-nurse"]
     assert {p.path.name for p in problems} == {"broken.md", "overdue.md"}
     assert "overdue" not in store.manifest()
+
+
+def test_the_turns_shared_vector_gives_the_same_ranking(
+    corpus: Path, store: VectorStore, embedder: Embedder
+) -> None:
+    _index(corpus, store, embedder)
+    retriever = Retriever(store=store, embedder=embedder, min_score=0.3)
+    for query in ("can i get paid 4 staying on at school?", "wanna work in a hospital"):
+        shared = embedder.embed_one(plain(query))
+        with_vector = retriever.search(query, vector=shared)
+        assert with_vector.passages == retriever.search(query).passages
+    # A query that needed respelling is embedded as corrected, not with the shared vector.
+    wrong = embedder.embed_one("nurse hospital")
+    respelt = retriever.search("hw much do aprentices get", vector=wrong)
+    assert respelt.passages[0].doc_id == "apprentice-pay"

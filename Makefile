@@ -48,8 +48,13 @@ lock: | uv ## re-resolve both lock files
 system-deps: ## servers and the browser the tests start themselves (Debian packages), when missing
 	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 	@command -v pg_ctl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@[ -f tests/e2e/axe/node_modules/axe-core/axe.min.js ] || (cd tests/e2e/axe && npm ci --no-audit --no-fund --silent)
+
+scale: setup system-deps ## the scale-out topology on loopback: PostgreSQL, Redis, Chroma server, 2 Rasa + 2 api behind nginx
+	$(UV) run --frozen cairn bot train
+	$(UV) run --frozen python -m tests.scale.topology
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

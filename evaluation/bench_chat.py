@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from channels.router import RASA_TROUBLE
 from evaluation.retrieval import load_questions
 
 SMALL_TALK = [
@@ -47,6 +48,14 @@ def messages(mix: str, seed: int = 1) -> Callable[[int], str]:
         return rng.choice(SMALL_TALK)
 
     return smalltalk if mix == "smalltalk" else realistic
+
+
+def _failed(body: Any) -> bool:
+    """A 200 that is still a failure: no reply at all, or the service's "having trouble"."""
+    replies = body.get("replies") if isinstance(body, dict) else body
+    if not replies:
+        return True
+    return any(str(r.get("text", "")).startswith(RASA_TROUBLE[:30]) for r in replies)
 
 
 def _server_timing(header: str) -> dict[str, float]:
@@ -89,6 +98,9 @@ async def _drive(
         try:
             response = await send(client, sessions[who], pick(turn))
             response.raise_for_status()
+            if _failed(response.json()):
+                errors += 1
+                return
             latencies.append((time.perf_counter() - started) * 1000)
             timing = _server_timing(response.headers.get("server-timing", ""))
             if "total" in timing:

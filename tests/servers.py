@@ -46,8 +46,8 @@ def _as_postgres() -> dict[str, object]:
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Start a fresh cluster; yield a SQLAlchemy URL for database `cairn`."""
+def postgres_server(databases: tuple[str, ...] = ("cairn", "insight")) -> Iterator[str]:
+    """Start a fresh cluster with `databases`; yield a SQLAlchemy URL for database `cairn`."""
     initdb, pg_ctl = require("initdb"), require("pg_ctl")
     base = Path(tempfile.mkdtemp(prefix="cairn-pg-"))
     base.chmod(0o755)
@@ -65,7 +65,7 @@ def postgres_server() -> Iterator[str]:
         check=True, capture_output=True, **run_as,  # type: ignore[call-overload]
     )  # fmt: skip
     try:
-        for name in ("cairn", "insight"):
+        for name in databases:
             subprocess.run(
                 [require("psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "cairn",
                  "-d", "postgres", "-c", f"CREATE DATABASE {name}"],

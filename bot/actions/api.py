@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from rasa_sdk.executor import ActionExecutor
@@ -14,6 +16,22 @@ from rasa_sdk.interfaces import (
 )
 
 router = APIRouter(tags=["actions"])
+DOMAIN = Path(__file__).resolve().parents[1] / "domain.yml"
+
+
+def _actions_needing_domain() -> frozenset[str]:
+    """Actions marked `send_domain: true` in bot/domain.yml (Rasa's selective domain)."""
+    actions = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["actions"]
+    return frozenset(
+        name
+        for entry in actions
+        if isinstance(entry, dict)
+        for name, options in entry.items()
+        if (options or {}).get("send_domain")
+    )
+
+
+NEEDS_DOMAIN = _actions_needing_domain()
 
 
 @router.post("/actions/webhook", include_in_schema=False)
@@ -24,6 +42,14 @@ async def webhook(request: Request) -> JSONResponse:
         call: dict[str, Any] = await request.json()
     except ValueError:
         return JSONResponse({"error": "Invalid body request"}, status_code=400)
+    if (
+        isinstance(call, dict)
+        and "domain" not in call
+        and call.get("next_action") not in NEEDS_DOMAIN
+    ):
+        # Rasa sends the domain only to the actions that need it; rasa-sdk expects Rasa Pro's
+        # domain digest otherwise and would answer 449, which Rasa Open Source never retries.
+        call["domain"] = {}
     try:
         result = await executor.run(call)
     except ActionExecutionRejection as exc:

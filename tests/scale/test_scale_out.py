@@ -1,0 +1,175 @@
+"""Two api and two Rasa replicas behind nginx, on PostgreSQL, Redis and a Chroma server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import chromadb
+import httpx
+import pytest
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from cairn.db import Database
+from channels.identity import conversation_id
+from channels.models import Message
+from escalation.models import Case
+from tests.e2e.test_handoff import PASSWORD, csrf_of
+from tests.e2e.test_sms import sent_to, wait_for
+from tests.fakes.server import LoopbackServer
+from tests.fakes.twilio import AUTH_TOKEN, FakeTwilio
+from tests.scale.topology import SECRET, Topology
+
+pytestmark = pytest.mark.e2e
+
+
+def say(client: httpx.Client, session: str, text: str) -> tuple[dict[str, object], str]:
+    response = client.post("/api/web/messages", json={"session": session, "text": text})
+    assert response.status_code == 200, response.text
+    return response.json(), response.headers["x-cairn-upstream"]
+
+
+def test_every_replica_is_healthy_and_the_index_lives_in_the_chroma_server(
+    topology: Topology,
+) -> None:
+    for url in [*topology.api_urls, topology.url]:
+        checks = httpx.get(f"{url}/healthz", timeout=10).json()["checks"]
+        assert checks == {
+            "database": True,
+            "insight_database": True,
+            "knowledge": True,
+            "rasa": True,
+            "redis": True,
+        }
+    port = int(topology.env["CHROMA_URL"].rsplit(":", 1)[1])
+    server = chromadb.HttpClient(host="127.0.0.1", port=port)
+    assert sum(c.count() for c in server.list_collections()) > 100  # the index is in the server
+    found = httpx.get(f"{topology.url}/api/knowledge/search", params={"q": "what is EMA"})
+    assert found.json()["passages"]
+
+
+def test_a_conversation_alternating_between_replicas_keeps_its_state(topology: Topology) -> None:
+    session = "scale-" + uuid.uuid4().hex[:12]
+    upstreams = set()
+    with httpx.Client(base_url=topology.url, timeout=30) as client:
+        first, upstream = say(client, session, "where can I get careers help near me")
+        upstreams.add(upstream)
+        assert "Where are you?" in first["replies"][-1]["text"]  # type: ignore[index]
+        second, upstream = say(client, session, "Paisley")
+        upstreams.add(upstream)
+        text = "\n".join(r["text"] for r in second["replies"])  # type: ignore[attr-defined]
+        assert "Renfrewshire" in text  # the form's state was in the shared tracker store
+        for _ in range(2):
+            upstreams.add(say(client, session, "thanks")[1])
+    assert len(upstreams) == 2  # nginx sent the turns to both api replicas
+
+
+def test_an_adviser_on_one_replica_talks_live_with_a_young_person_on_the_other(
+    topology: Topology,
+) -> None:
+    replica_a, replica_b = topology.api_urls
+    email = f"adviser-{uuid.uuid4().hex[:6]}@cairn.test"
+    added = subprocess.run(
+        [sys.executable, "-m", "cairn.cli", "users", "add", "--email", email, "--role", "adviser"],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        env=topology.env,
+        cwd=topology.data_dir,
+        check=False,
+    )
+    assert added.returncode == 0, added.stderr
+
+    session = "scale-live-" + uuid.uuid4().hex[:8]
+    with httpx.Client(base_url=replica_b, timeout=30) as young:
+        reply = young.post(
+            "/api/web/messages", json={"session": session, "text": "can I talk to a real person"}
+        )
+        assert reply.json()["handoff"] == "waiting"
+        received: list[str] = []
+        listening = threading.Event()
+
+        def listen() -> None:
+            with httpx.stream(
+                "GET", f"{replica_b}/api/web/events", params={"session": session}, timeout=30
+            ) as stream:
+                for line in stream.iter_lines():
+                    if line.startswith(": connected"):
+                        listening.set()
+                    if line.startswith("data: "):
+                        received.append(json.loads(line[6:])["text"])
+                        return
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
+        assert listening.wait(10)
+
+        db = Database(topology.env["DATABASE_URL"])
+        conv_id = conversation_id(secret=SECRET, channel="web", address=session)
+        with db.session() as s:
+            case_id = s.scalars(select(Case.id).where(Case.conversation_id == conv_id)).one()
+        db.dispose()
+        with httpx.Client(base_url=replica_a, timeout=30) as adviser:
+            token = csrf_of(adviser.get("/adviser/login").text)
+            adviser.post(
+                "/adviser/login", data={"email": email, "password": PASSWORD, "csrf": token}
+            )
+            token = csrf_of(adviser.get(f"/adviser/cases/{case_id}").text)
+            assert (
+                adviser.post(f"/adviser/cases/{case_id}/claim", data={"csrf": token}).status_code
+                == 303
+            )
+            sent = adviser.post(
+                f"/adviser/cases/{case_id}/reply",
+                data={"csrf": token, "text": "Hi, I'm Sam from replica A."},
+            )
+            assert sent.status_code == 303
+        listener.join(10)
+    assert received == ["Hi, I'm Sam from replica A."]
+
+
+def test_a_webhook_delivered_to_both_replicas_is_processed_once(
+    topology: Topology, scale_twilio: tuple[FakeTwilio, LoopbackServer]
+) -> None:
+    fake, number = scale_twilio[0], "+447700900777"
+    form = {
+        "From": number,
+        "To": "+447700900000",
+        "Body": "hello",
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "AccountSid": "AC" + "0" * 32,
+    }
+    # Twilio signs the public URL (nginx); a retry may land on either replica.
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(
+        f"{topology.url}/channels/twilio/sms", form
+    )
+
+    def deliver(base: str) -> int:
+        return httpx.post(
+            f"{base}/channels/twilio/sms",
+            data=form,
+            timeout=30,
+            headers={"X-Twilio-Signature": signature},
+        ).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        codes = list(pool.map(deliver, topology.api_urls * 2))
+    assert all(code == 200 for code in codes)
+    assert wait_for(lambda: len(sent_to(fake, number)) >= 1, timeout_s=20)
+    time.sleep(2)  # any second reply would have been sent by now
+    assert len(sent_to(fake, number)) == 1
+    db = Database(topology.env["DATABASE_URL"])
+    with db.session() as s:
+        stored = s.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.dedupe_key == f"sms:{form['MessageSid']}")
+        )
+    db.dispose()
+    assert stored == 1

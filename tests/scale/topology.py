@@ -67,6 +67,9 @@ http {{
   client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy;
   fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
   client_max_body_size 10m;
+  # Bodies stay in memory: the workers run as an unprivileged user that cannot write temp
+  # files into the test's directory (Rasa's action calls carry the domain, up to ~100 KB).
+  client_body_buffer_size 10m;
   upstream api {{ {api} keepalive 64; }}
   upstream rasa {{ {rasa} keepalive 64; }}
   server {{

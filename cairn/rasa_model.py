@@ -86,6 +86,17 @@ def train(models_dir: Path, *, log_file: Path) -> None:
     (models_dir / f"{MODEL_NAME}.sha256").write_text(digest + "\n")
 
 
+# One thread per process for numerical libraries: a turn's maths is small, and with several
+# processes on a few cores, BLAS and OpenMP worker threads only spin and contend.
+SINGLE_THREADED_MATHS = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+}
+
+
 def rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for Rasa processes: offline, quiet, our connector importable."""
     env = dict(os.environ)
@@ -95,6 +106,7 @@ def rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SANIC_WORKERS": "1",
+            **SINGLE_THREADED_MATHS,
         }
     )
     env.update(extra or {})

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.e2e.conftest import Stack
+from tests.e2e.test_sms import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -136,9 +137,14 @@ def test_no_good_answer_is_honest_offers_a_person_and_records_a_gap(
     reply = body["replies"][0]
     assert reply["sources"] == []
     assert {"title": "Talk to a person", "payload": "/request_human"} in reply["buttons"]
-    with sqlite3.connect(stack.data_dir / "insight.db") as db:
-        gaps = db.execute("SELECT count(*) FROM insight_events WHERE answered = 0").fetchone()[0]
-    assert gaps >= 1
+
+    def gaps() -> int:  # the event is relayed to the insight database within a second or so
+        with sqlite3.connect(stack.data_dir / "insight.db") as db:
+            return int(
+                db.execute("SELECT count(*) FROM insight_events WHERE answered = 0").fetchone()[0]
+            )
+
+    assert wait_for(lambda: gaps() >= 1)
 
 
 def test_search_filters_by_age_band(api: httpx.Client) -> None:

@@ -222,7 +222,7 @@ def scale_out(
                     command=[sys.executable, "-m", "cairn.cli", "serve"],
                     health_url=f"http://127.0.0.1:{aport}/healthz",
                     log_path=logs / f"api-{n + 1}.log",
-                    env={**env, "API_PORT": str(aport)},
+                    env={**env, **rasa_model.SINGLE_THREADED_MATHS, "API_PORT": str(aport)},
                 )
             )
         conf = data_dir / "nginx.conf"

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from bot.actions.api import router as actions_router
 from cairn.db import Database, make_engine
 from cairn.errors import CairnError
 from cairn.settings import Settings
+from channels.background import Background, resume_forever
 from channels.delivery import Delivery
 from channels.identity import conversation_id
 from channels.live import LocalHub, RedisHub
@@ -131,12 +132,23 @@ def create_app(settings: Settings) -> FastAPI:
             secret=settings.secret_key.get_secret_value(),
             embedder=retriever.embedder,
             vectors=vectors,
+            on_outbox=worker.notify,
+            claim_lease=timedelta(seconds=settings.resume_after_s),
+        )
+        app.state.background = Background()
+        resume_task = asyncio.create_task(
+            resume_forever(
+                app.state.router,
+                after=timedelta(seconds=settings.resume_after_s),
+                every_s=min(10.0, settings.resume_after_s),
+            )
         )
         for channel, on in settings.channel_status().items():
             log.info("channel %s: %s", channel, "on" if on else "off (credentials unset)")
         log.info("knowledge: %d chunks loaded", retriever.size)
         yield
-        for task in (purge_task, relay_task):
+        await app.state.background.close()
+        for task in (purge_task, relay_task, resume_task):
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task

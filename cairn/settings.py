@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     insight_min_count: int = Field(default=10, ge=2)
     insight_phrase_min_conversations: int = Field(default=10, ge=2)
 
+    # Durable intake: an SMS or Telegram message unanswered this long (a crash, a restart) is
+    # answered by whichever replica finds it. Keep it above a turn's longest time (Rasa's).
+    resume_after_s: float = Field(default=30.0, gt=0)
+
     # Web contract limits
     max_text_chars: int = 2000
     privacy_notice_url: str = "/privacy"

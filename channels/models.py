@@ -49,6 +49,11 @@ class Message(Base):
     # "<channel>:<provider message id>" so a retried webhook is processed once.
     dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Durable intake (SMS, Telegram): the message is committed before the webhook answers 2xx
+    # and answered afterwards. Where to reply is kept only until it has been answered.
+    reply_to: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
 

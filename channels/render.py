@@ -143,3 +143,12 @@ def render_sms_messages(reply: Reply) -> list[str]:
     options = " / ".join(b.title for b in reply.buttons)
     text = reply.text + (f"\nReply: {options}" if options else "")
     return split_sms(text)
+
+
+def outbound_bodies(channel: str, reply: Reply) -> list[dict[str, object]]:
+    """The outbox bodies that deliver one reply on a push channel (none for the web)."""
+    if channel == "sms":
+        return [{"text": text} for text in render_sms_messages(reply)]
+    if channel == "telegram":
+        return [{"text": render_telegram(reply), "buttons": [vars(b) for b in reply.buttons]}]
+    return []

@@ -12,18 +12,19 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from anyio import to_thread
-from sqlalchemy import Engine
+from sqlalchemy import Engine, or_, select, update
 
 from cairn.db import Database
-from channels import service
+from channels import outbox, service
 from channels.identity import conversation_id
 from channels.live import LiveHub
-from channels.models import Conversation
+from channels.models import Conversation, Message
 from channels.rasa_client import RasaClient, RasaTurn, RasaUnavailable
+from channels.render import outbound_bodies
 from channels.retention import DELETED, delete_conversations, forget_in_rasa, is_delete_request
 from channels.schemas import Button, Handoff, Inbound, Reply, Source, Turn
 from escalation import service as cases
@@ -68,6 +69,8 @@ class Router:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         embedder: Embedder | None = None,
         vectors: RecentVectors | None = None,
+        on_outbox: Callable[[], None] | None = None,
+        claim_lease: timedelta = timedelta(seconds=60),
     ) -> None:
         self._db = db
         self._rasa = rasa
@@ -80,9 +83,12 @@ class Router:
         self._clock = clock
         self._embedder = embedder
         self._vectors = vectors or RecentVectors()
+        self._on_outbox = on_outbox
+        # A claimed message still unanswered after this is taken again (its claimer died).
+        self._lease = claim_lease
 
     async def handle(self, inbound: Inbound) -> Turn:
-        """Process one message exactly once and return what to send back."""
+        """Store one message, answer it and return the replies (the web chat's request)."""
         conv_id = conversation_id(
             secret=self._secret, channel=inbound.channel, address=inbound.address
         )
@@ -93,13 +99,74 @@ class Router:
         # triage) are independent: run them side by side.
         (decision, vector, embed_ms), intake = await asyncio.gather(
             to_thread.run_sync(self._understand, original, text),
-            to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key),
+            to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key, False),
         )
         if intake.duplicate:
             return Turn(conversation_id=conv_id, replies=[], handoff=intake.handoff, duplicate=True)
+        turn = await self._respond(
+            conv_id, inbound, intake, decision, vector, postcode_area, push=False
+        )
+        return replace(turn, embed_ms=embed_ms)
 
+    async def receive(self, inbound: Inbound) -> int | None:
+        """Durable intake for push channels (SMS, Telegram): commit the message, nothing more.
+
+        The webhook answers 2xx once this returns; `process` answers the message, now or, after
+        a crash, when `pending` finds it. Returns the message id, or None for a duplicate.
+        """
+        conv_id = conversation_id(
+            secret=self._secret, channel=inbound.channel, address=inbound.address
+        )
+        text, _ = self._drop_postcode(inbound.text)
+        inbound = replace(inbound, text=text)
+        dedupe_key = f"{inbound.channel}:{inbound.provider_id}" if inbound.provider_id else None
+        intake = await to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key, True)
+        return intake.message_id
+
+    async def process(self, message_id: int) -> bool:
+        """Answer one received message exactly once; False if it was done (or taken) already."""
+        claimed = await to_thread.run_sync(self._claim, message_id)
+        if claimed is None:
+            return False
+        conv_id, inbound, intake = claimed
+        decision, vector, _ = await to_thread.run_sync(self._understand, inbound.text, inbound.text)
+        await self._respond(conv_id, inbound, intake, decision, vector, None, push=True)
+        if self._on_outbox is not None:
+            self._on_outbox()
+        return True
+
+    async def pending(self, older_than: timedelta) -> list[int]:
+        """Received messages nobody has answered (a crash, a restart), oldest first."""
+
+        def load() -> list[int]:
+            cutoff = self._clock() - older_than
+            with self._db.session() as session:
+                return list(
+                    session.scalars(
+                        select(Message.id)
+                        .where(Message.processed_at.is_(None), Message.reply_to.is_not(None))
+                        .where(Message.created_at < cutoff)
+                        .order_by(Message.id)
+                        .limit(100)
+                    )
+                )
+
+        return await to_thread.run_sync(load)
+
+    async def _respond(
+        self,
+        conv_id: str,
+        inbound: Inbound,
+        intake: _Intake,
+        decision: Triage,
+        vector: Vectors | None,
+        postcode_area: str | None,
+        *,
+        push: bool,
+    ) -> Turn:
+        """Everything after intake: the reply, stored (and queued for a push channel)."""
         if decision.level is not Level.CRISIS and is_delete_request(inbound.text):
-            await to_thread.run_sync(self._forget, conv_id)
+            await to_thread.run_sync(self._forget, conv_id, inbound if push else None)
             return Turn(conversation_id=conv_id, replies=[Reply(text=DELETED)], handoff="none")
 
         rasa_turn: RasaTurn | None = None
@@ -140,19 +207,13 @@ class Router:
                 log.exception("waiting message failed")
         facts = _facts(inbound, decision, rasa_turn, meta, postcode_area)
         handoff, case_id, opened = await to_thread.run_sync(
-            self._finish, conv_id, inbound, decision, intake.message_id, replies, meta, facts
+            self._finish, conv_id, inbound, decision, intake.message_id, replies, meta, facts, push
         )
         if case_id is not None:
             await self._hub.publish(f"case:{case_id}", {"author": "user", "text": inbound.text})
             if opened or decision.level is Level.CRISIS:
                 await self._hub.publish("queue", {"case_id": case_id})
-        return Turn(
-            conversation_id=conv_id,
-            replies=replies,
-            handoff=handoff,
-            rasa_ms=rasa_ms,
-            embed_ms=embed_ms,
-        )
+        return Turn(conversation_id=conv_id, replies=replies, handoff=handoff, rasa_ms=rasa_ms)
 
     def _understand(self, original: str, text: str) -> tuple[Triage, Vectors | None, float]:
         """Embed the message once and triage it (one thread hop).
@@ -180,10 +241,19 @@ class Router:
 
         return await to_thread.run_sync(load)
 
-    def _forget(self, conv_id: str) -> None:
+    def _forget(self, conv_id: str, push_to: Inbound | None = None) -> None:
         """'Delete my data': the conversation goes from our store and from Rasa's, at once."""
         with self._db.session() as session:
             delete_conversations(session=session, conversation_ids=[conv_id])
+            if push_to is not None:  # the confirmation, queued in the same transaction
+                for body in outbound_bodies(push_to.channel, Reply(text=DELETED)):
+                    outbox.enqueue(
+                        session=session,
+                        channel=push_to.channel,
+                        conversation_id="-",
+                        address=push_to.address,
+                        body=body,
+                    )
         if self._tracker_engine is not None:
             forget_in_rasa(self._tracker_engine, [conv_id])
 
@@ -201,7 +271,9 @@ class Router:
         text = re.sub(re.escape(matched), replacement, text, count=1, flags=re.IGNORECASE)
         return text, resolution.council_area
 
-    def _intake(self, conv_id: str, inbound: Inbound, dedupe_key: str | None) -> _Intake:
+    def _intake(
+        self, conv_id: str, inbound: Inbound, dedupe_key: str | None, deferred: bool
+    ) -> _Intake:
         with self._db.session() as session:
             conversation, message_id = service.intake(
                 session=session,
@@ -210,6 +282,7 @@ class Router:
                 text=inbound.text,
                 dedupe_key=dedupe_key,
                 at=self._clock(),
+                reply_to=inbound.address if deferred else None,
             )
             case = cases.active_case(session=session, conversation_id=conv_id)
             return _Intake(
@@ -218,6 +291,33 @@ class Router:
                 handoff=conversation.handoff,  # type: ignore[arg-type]
                 case_status=case.status if case else None,
             )
+
+    def _claim(self, message_id: int) -> tuple[str, Inbound, _Intake] | None:
+        """Take a received message for answering (a lease, so replicas never both answer it)."""
+        now = self._clock()
+        with self._db.session() as session:
+            won = session.execute(
+                update(Message)
+                .where(Message.id == message_id, Message.processed_at.is_(None))
+                .where(Message.reply_to.is_not(None))
+                .where(or_(Message.claimed_at.is_(None), Message.claimed_at < now - self._lease))
+                .values(claimed_at=now)
+            )
+            if not getattr(won, "rowcount", 0):
+                return None
+            message = session.get_one(Message, message_id)
+            conversation = session.get_one(Conversation, message.conversation_id)
+            case = cases.active_case(session=session, conversation_id=conversation.id)
+            inbound = Inbound(
+                channel=conversation.channel, address=str(message.reply_to), text=message.text
+            )
+            intake = _Intake(
+                duplicate=False,
+                message_id=message_id,
+                handoff=conversation.handoff,  # type: ignore[arg-type]
+                case_status=case.status if case else None,
+            )
+            return conversation.id, inbound, intake
 
     def _finish(
         self,
@@ -228,10 +328,28 @@ class Router:
         replies: list[Reply],
         meta: dict[str, Any],
         facts: TurnFacts,
+        push: bool = False,
     ) -> tuple[Handoff, int | None, bool]:
-        """Store replies, open or update a case and queue the insight event: one transaction."""
+        """Store replies, open or update a case, queue the replies (push channels) and the
+        insight event, and mark the message answered: one transaction."""
         now = self._clock()
         with self._db.session() as session:
+            if message_id is not None:
+                session.execute(
+                    update(Message)
+                    .where(Message.id == message_id)
+                    .values(processed_at=now, reply_to=None)
+                )
+            if push:
+                for reply in replies:
+                    for body in outbound_bodies(inbound.channel, reply):
+                        outbox.enqueue(
+                            session=session,
+                            channel=inbound.channel,
+                            conversation_id=conv_id,
+                            address=inbound.address,
+                            body=body,
+                        )
             conversation = session.get_one(Conversation, conv_id)
             conversation.council_area = facts.council_area or conversation.council_area
             conversation.age_band = facts.age_band or conversation.age_band

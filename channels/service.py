@@ -22,6 +22,7 @@ def intake(
     text: str,
     dedupe_key: str | None,
     at: datetime,
+    reply_to: str | None = None,
 ) -> tuple[Conversation, int | None]:
     """Store an inbound message; return the conversation and the message id (None: duplicate).
 
@@ -44,6 +45,7 @@ def intake(
             "text": text,
             "dedupe_key": dedupe_key,
             "created_at": at,
+            "reply_to": reply_to,
         },
         ["dedupe_key"],
         returning=Message.id,

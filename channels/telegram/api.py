@@ -10,7 +10,6 @@ from telegram import Update
 
 from cairn.errors import CairnError, Forbidden
 from cairn.settings import Settings
-from channels.render import render_telegram
 from channels.router import Router
 from channels.schemas import Inbound
 
@@ -41,7 +40,8 @@ async def webhook(
     state = request.app.state
     text = COMMANDS.get(text.split("@")[0].strip(), text)
     conversation_router: Router = state.router
-    turn = await conversation_router.handle(
+    # Committed before Telegram hears 200; answered right after, or resumed after a crash.
+    message_id = await conversation_router.receive(
         Inbound(
             channel="telegram",
             address=str(chat),
@@ -49,10 +49,8 @@ async def webhook(
             provider_id=str(update.update_id),
         )
     )
-    if not turn.duplicate:
-        texts = [render_telegram(r) for r in turn.replies]
-        extras = [{"buttons": [vars(b) for b in r.buttons]} for r in turn.replies]
-        await state.delivery.send_texts("telegram", str(chat), turn.conversation_id, texts, extras)
+    if message_id is not None:
+        state.background.spawn(conversation_router.process(message_id))
     return {"ok": True}
 
 

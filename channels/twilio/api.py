@@ -12,7 +12,6 @@ from twilio.request_validator import RequestValidator
 from cairn.errors import CairnError, Forbidden
 from cairn.settings import Settings
 from channels import service
-from channels.render import render_sms_messages
 from channels.router import Router
 from channels.schemas import Inbound
 from channels.twilio.keywords import HELP_TEXT, START_TEXT, keyword
@@ -62,13 +61,17 @@ async def inbound_sms(
             )
             return _twiml()
     conversation_router: Router = state.router
-    turn = await conversation_router.handle(
-        Inbound(channel="sms", address=sender, text=text[: state.settings.max_text_chars],
-                provider_id=sid)
-    )  # fmt: skip
-    if not turn.duplicate:
-        messages = [m for reply in turn.replies for m in render_sms_messages(reply)]
-        await state.delivery.send_texts("sms", sender, turn.conversation_id, messages)
+    # Committed before Twilio hears 200; answered right after, or resumed after a crash.
+    message_id = await conversation_router.receive(
+        Inbound(
+            channel="sms",
+            address=sender,
+            text=text[: state.settings.max_text_chars],
+            provider_id=sid,
+        )
+    )
+    if message_id is not None:
+        state.background.spawn(conversation_router.process(message_id))
     return _twiml()
 
 

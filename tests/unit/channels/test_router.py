@@ -95,3 +95,32 @@ async def test_a_failing_extra_never_costs_the_support_lines(router: Router) -> 
     turn = await router.handle(Inbound(channel="web", address="s-crisis-77", text="i want to die"))
     assert "116 123" in turn.replies[0].text
     assert turn.handoff == "waiting"
+
+
+async def test_a_received_sms_is_answered_once_and_its_address_then_forgotten(
+    router: Router,
+) -> None:
+    from datetime import timedelta
+
+    from channels.models import OutboxMessage
+
+    message_id = await router.receive(
+        Inbound(channel="sms", address="+447700900555", text="i want to die", provider_id="SM9")
+    )
+    assert message_id is not None
+    assert (
+        await router.receive(
+            Inbound(channel="sms", address="+447700900555", text="i want to die", provider_id="SM9")
+        )
+        is None
+    )  # the provider's retry
+    assert await router.pending(timedelta(0)) == [message_id]  # as after a crash
+    assert await router.process(message_id)
+    assert not await router.process(message_id)  # a second worker, or a late retry
+    assert await router.pending(timedelta(0)) == []
+    with router._db.session() as session:
+        queued = session.scalars(select(OutboxMessage)).all()
+        stored = session.get_one(Message, message_id)
+        assert queued and all(q.address == "+447700900555" for q in queued)
+        assert "116 123" in queued[0].body
+        assert stored.reply_to is None and stored.processed_at is not None

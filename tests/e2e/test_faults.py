@@ -1,0 +1,56 @@
+"""Faults with real processes: a crash in the middle of a turn loses nothing, answers once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import children, start_stack, stop_stack, twilio_env
+from tests.e2e.test_sms import post_sms, sent_to, wait_for
+from tests.fakes.server import LoopbackServer
+from tests.fakes.twilio import FakeTwilio
+
+pytestmark = pytest.mark.e2e
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def test_kill_9_in_the_middle_of_a_turn_then_restart_answers_exactly_once(
+    tmp_path: Path, twilio: tuple[FakeTwilio, LoopbackServer]
+) -> None:
+    fake, server, number = twilio[0], twilio[1], "+447700900188"
+    data_dir = tmp_path / "crash"
+    env = {**twilio_env(server), "RESUME_AFTER_S": "2"}
+    first = start_stack(data_dir, env=env)
+    processes = children(first.process.pid) | {first.process.pid}
+    rasa = [p for p in processes if "rasa run" in _cmdline(p)]
+    assert rasa, "no Rasa process found"
+    try:
+        os.kill(rasa[0], signal.SIGSTOP)  # Rasa hangs: the turn is in flight
+        assert post_sms(first, number, "hello").status_code == 200  # committed, then 200
+        time.sleep(1.0)
+        assert sent_to(fake, number) == []
+    finally:
+        for pid in processes:  # the machine dies: no clean shutdown anywhere
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        first.process.wait(timeout=30)
+    second = start_stack(data_dir, env=env)
+    try:
+        assert wait_for(lambda: len(sent_to(fake, number)) >= 1, timeout_s=40)
+        time.sleep(3)  # a second answer, if there were one, would be out by now
+        bodies = [m.body for m in sent_to(fake, number)]
+        assert len(bodies) == len(set(bodies)) >= 1  # answered, and nothing twice
+    finally:
+        stop_stack(second)

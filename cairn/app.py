@@ -33,6 +33,7 @@ from channels.identity import conversation_id
 from channels.live import LocalHub, RedisHub
 from channels.outbox import OutboxWorker, Sender
 from channels.rasa_client import RasaClient
+from channels.ratelimit import RateLimits
 from channels.retention import purge
 from channels.router import Router
 from channels.telegram.api import router as telegram_router
@@ -136,6 +137,7 @@ def create_app(settings: Settings) -> FastAPI:
             claim_lease=timedelta(seconds=settings.resume_after_s),
         )
         app.state.background = Background()
+        app.state.limits = RateLimits(settings.rate_limit, settings.redis_url)
         resume_task = asyncio.create_task(
             resume_forever(
                 app.state.router,
@@ -226,7 +228,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(CairnError)
     async def cairn_error(_: Request, exc: CairnError) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        headers = getattr(exc, "headers", None)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -29,3 +29,13 @@ class InvalidInput(CairnError):
     """Well-formed JSON that breaks a rule."""
 
     status_code = 422
+
+
+class RateLimited(CairnError):
+    """Too many messages from one sender."""
+
+    status_code = 429
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after_s)}

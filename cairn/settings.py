@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     # answered by whichever replica finds it. Keep it above a turn's longest time (Rasa's).
     resume_after_s: float = Field(default=30.0, gt=0)
 
+    # Messages one session, number or chat may send (limits' syntax; all windows apply).
+    # Shared by replicas through REDIS_URL. A crisis message is never held back.
+    rate_limit: str = "15/minute;120/hour"
+
     # Web contract limits
     max_text_chars: int = 2000
     privacy_notice_url: str = "/privacy"

@@ -10,6 +10,7 @@ from telegram import Update
 
 from cairn.errors import CairnError, Forbidden
 from cairn.settings import Settings
+from channels.ratelimit import SLOW_DOWN
 from channels.router import Router
 from channels.schemas import Inbound
 
@@ -39,6 +40,11 @@ async def webhook(
         return {"ok": True}  # stickers, edits, joins: nothing to answer
     state = request.app.state
     text = COMMANDS.get(text.split("@")[0].strip(), text)
+    key = state.opt_out_id("telegram", str(chat))  # a keyed hash: no chat id is kept
+    if await state.limits.held_back(key, text):
+        if await state.limits.should_notice(key):
+            await state.delivery.send_text("telegram", str(chat), SLOW_DOWN)
+        return {"ok": True}
     conversation_router: Router = state.router
     # Committed before Telegram hears 200; answered right after, or resumed after a crash.
     message_id = await conversation_router.receive(

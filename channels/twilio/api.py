@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 from cairn.errors import CairnError, Forbidden
 from cairn.settings import Settings
 from channels import service
+from channels.ratelimit import SLOW_DOWN
 from channels.router import Router
 from channels.schemas import Inbound
 from channels.twilio.keywords import HELP_TEXT, START_TEXT, keyword
@@ -60,6 +61,11 @@ async def inbound_sms(
                 "sms", sender, HELP_TEXT if word == "help" else START_TEXT
             )
             return _twiml()
+    key = state.opt_out_id("sms", sender)  # the same keyed hash: no number is kept
+    if await state.limits.held_back(key, text):
+        if await state.limits.should_notice(key):
+            await state.delivery.send_text("sms", sender, SLOW_DOWN)
+        return _twiml()
     conversation_router: Router = state.router
     # Committed before Twilio hears 200; answered right after, or resumed after a crash.
     message_id = await conversation_router.receive(

@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from cairn.errors import InvalidInput, PayloadTooLarge
+from cairn.errors import InvalidInput, PayloadTooLarge, RateLimited
 from channels.identity import conversation_id
 from channels.live import event_stream
+from channels.ratelimit import SLOW_DOWN
 from channels.router import Router
 from channels.schemas import Inbound, Turn
 
@@ -92,6 +93,12 @@ async def post_message(message: WebMessage, request: Request, response: Response
     text = message.text.strip()
     if not text:
         raise InvalidInput("text must contain more than spaces")
+    state = request.app.state
+    key = conversation_id(
+        secret=state.settings.secret_key.get_secret_value(), channel="web", address=message.session
+    )
+    if await state.limits.held_back(key, text):
+        raise RateLimited(SLOW_DOWN, state.limits.retry_after_s())
     conversation_router: Router = request.app.state.router
     turn = await conversation_router.handle(
         Inbound(channel="web", address=message.session, text=text)

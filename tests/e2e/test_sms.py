@@ -154,3 +154,17 @@ def test_queued_replies_survive_a_restart_of_the_service(
         assert len(sent_to(fake, number)) == 1  # delivered once, not once per process
     finally:
         stop_stack(second)
+
+
+def test_a_flood_from_one_number_gets_one_polite_notice(
+    stack: Stack, twilio: tuple[FakeTwilio, LoopbackServer]
+) -> None:
+    from channels.ratelimit import SLOW_DOWN
+
+    fake, number = twilio[0], "+447700900166"
+    for n in range(18):
+        assert post_sms(stack, number, f"hello {n}").status_code == 200
+    notice = SLOW_DOWN.split(".")[0]  # "You're sending messages faster than I can answer"
+    assert wait_for(lambda: any(notice in m.body for m in sent_to(fake, number)), timeout_s=30)
+    time.sleep(2)
+    assert sum(notice in m.body for m in sent_to(fake, number)) == 1

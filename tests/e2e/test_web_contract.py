@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import uuid
 from typing import Any
 
 import httpx
@@ -207,3 +208,18 @@ def test_delete_my_data_removes_the_conversation_at_once(api: httpx.Client, stac
     with sqlite3.connect(stack.data_dir / "rasa-tracker.db") as db:
         events = db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,))
         assert events.fetchone()[0] == 0
+
+
+def test_a_flood_from_one_session_is_answered_429_but_never_a_crisis(api: httpx.Client) -> None:
+    session = "e2e-flood-" + uuid.uuid4().hex[:8]
+    codes = [
+        api.post("/api/web/messages", json={"session": session, "text": f"hi {n}"})
+        for n in range(18)
+    ]
+    limited = [r for r in codes if r.status_code == 429]
+    assert limited and int(limited[0].headers["retry-after"]) > 0
+    assert "faster than I can answer" in limited[0].json()["detail"]
+    crisis = api.post("/api/web/messages", json={"session": session, "text": "i want to die"})
+    assert crisis.status_code == 200 and "116 123" in crisis.json()["replies"][0]["text"]
+    other = api.post("/api/web/messages", json={"session": "e2e-calm-" + session, "text": "hi"})
+    assert other.status_code == 200

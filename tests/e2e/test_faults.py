@@ -54,3 +54,31 @@ def test_kill_9_in_the_middle_of_a_turn_then_restart_answers_exactly_once(
         assert len(bodies) == len(set(bodies)) >= 1  # answered, and nothing twice
     finally:
         stop_stack(second)
+
+
+def test_while_rasa_is_unresponsive_people_get_a_way_to_a_person_and_triage_still_runs(
+    tmp_path: Path,
+) -> None:
+    import httpx
+
+    stack = start_stack(tmp_path / "rasa-down", env={"RASA_TIMEOUT_S": "2"})
+    rasa = [p for p in children(stack.process.pid) if "rasa run" in _cmdline(p)]
+    try:
+        os.kill(rasa[0], signal.SIGSTOP)
+        with httpx.Client(base_url=stack.api_url, timeout=30) as api:
+            said = api.post("/api/web/messages", json={"session": "down-1234", "text": "hello"})
+            assert said.status_code == 200
+            assert "0800 917 8000" in said.json()["replies"][0]["text"]  # how to reach a person
+            crisis = api.post(
+                "/api/web/messages", json={"session": "down-1234", "text": "i want to kill myself"}
+            )
+            assert "116 123" in crisis.json()["replies"][0]["text"]
+            assert crisis.json()["handoff"] == "waiting"
+            assert api.get("/healthz").status_code == 503
+            os.kill(rasa[0], signal.SIGCONT)
+            assert wait_for(lambda: api.get("/healthz").status_code == 200, timeout_s=20)
+            back = api.post("/api/web/messages", json={"session": "down-5678", "text": "hello"})
+            assert "Cairn" in back.json()["replies"][0]["text"]  # the bot carries on
+    finally:
+        os.kill(rasa[0], signal.SIGCONT)
+        stop_stack(stack)

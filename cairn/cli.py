@@ -456,6 +456,7 @@ def run() -> None:
             env=rasa_model.rasa_env(
                 {
                     "ACTION_ENDPOINT_URL": f"{api_url}/actions/webhook",
+                    "ACTION_TOKEN": settings.action_secret(),
                     "RASA_TRACKER_DB_URL": settings.rasa_tracker_db_url,
                 }
             ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,6 +44,9 @@ class Settings(BaseSettings):
 
     # Secrets: the pseudonym key makes conversation ids unlinkable to addresses.
     secret_key: SecretStr = SecretStr("")
+    # Rasa sends this with every action call (endpoints.yml `token`); unset, it is derived
+    # from SECRET_KEY, which is what `cairn run` gives Rasa.
+    action_token: SecretStr = SecretStr("")
 
     # Channels: a channel whose credentials are unset is off.
     twilio_account_sid: str = ""
@@ -100,6 +105,14 @@ class Settings(BaseSettings):
     def models(self) -> Path:
         """Where the Rasa model and the exported embedding graph live."""
         return self.models_dir or self.data_dir / "models"
+
+    def action_secret(self) -> str:
+        """The token the action endpoint requires from Rasa."""
+        explicit = self.action_token.get_secret_value()
+        if explicit:
+            return explicit
+        key = self.secret_key.get_secret_value().encode()
+        return hmac.new(key, b"rasa-action-endpoint", hashlib.sha256).hexdigest()[:40]
 
     @property
     def twilio_enabled(self) -> bool:

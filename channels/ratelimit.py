@@ -8,8 +8,8 @@ crisis is never held back by a limit.
 from __future__ import annotations
 
 from limits import parse_many
-from limits.storage import storage_from_string
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 from escalation.replies import CHILDLINE, SAMARITANS
 from escalation.triage import Level, triage
@@ -25,9 +25,12 @@ class RateLimits:
 
     def __init__(self, policy: str, redis_url: str = "") -> None:
         self._limits = parse_many(policy)
-        storage = storage_from_string(
-            redis_url.replace("redis://", "async+redis://", 1) if redis_url else "async+memory://"
-        )
+        if redis_url:  # redis-py, which the service already uses, not limits' default (coredis)
+            storage = storage_from_string(
+                redis_url.replace("redis://", "async+redis://", 1), implementation="redispy"
+            )
+        else:
+            storage = storage_from_string("async+memory://")
         self._limiter = MovingWindowRateLimiter(storage)
         # A reminder to slow down is itself limited: at most one a minute per sender.
         self._notice = parse_many("1/minute")[0]

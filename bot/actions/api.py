@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,14 @@ NEEDS_DOMAIN = _actions_needing_domain()
 
 @router.post("/actions/webhook", include_in_schema=False)
 async def webhook(request: Request) -> JSONResponse:
-    """Run one action call with rasa-sdk's own status codes (400, 404, 449)."""
+    """Run one action call with rasa-sdk's own status codes (400, 404, 449).
+
+    Only Rasa may call: it sends the action token (endpoints.yml) as `?token=`.
+    """
+    expected = request.app.state.settings.action_secret()
+    given = request.query_params.get("token", "")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return JSONResponse({"detail": "invalid action token"}, status_code=403)
     executor: ActionExecutor = request.app.state.action_executor
     try:
         call: dict[str, Any] = await request.json()

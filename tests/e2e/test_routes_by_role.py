@@ -52,8 +52,8 @@ def expected(method: str, path: str, role: str) -> str:
         return "in" if role in ("adviser", "supervisor") else "out"
     if path.startswith("/insight"):
         return "in" if role in ("analyst", "supervisor") else "out"
-    if path.startswith("/channels/"):
-        return "out"  # unsigned: refused whoever is signed in to the console
+    if path.startswith(("/channels/", "/actions/")):
+        return "out"  # unsigned, or without Rasa's token: refused whoever is signed in
     return "any"
 
 

@@ -142,6 +142,7 @@ def scale_out(
             "CHROMA_URL": f"http://127.0.0.1:{chroma_port}",
             "RASA_URL": rasa_url,
             "PUBLIC_BASE_URL": url,
+            "ACTION_TOKEN": "scale-out-action-token-0123456789",
         }
         logs = data_dir / "log"
         logs.mkdir(exist_ok=True)
@@ -206,6 +207,7 @@ def scale_out(
                     env=rasa_model.rasa_env(
                         {
                             "ACTION_ENDPOINT_URL": f"{url}/actions/webhook",
+                            "ACTION_TOKEN": env["ACTION_TOKEN"],
                             "RASA_TRACKER_DB_URL": f"{base}/rasa",
                             "RASA_LOCK_REDIS_HOST": rasa_host,
                             "RASA_LOCK_REDIS_PORT": redis_port,

@@ -19,6 +19,7 @@ from rasa_sdk.executor import ActionExecutor
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,6 +57,7 @@ from knowledge.service import KnowledgeService
 
 log = logging.getLogger("cairn")
 MAX_BODY_BYTES = 64 * 1024
+UNAVAILABLE = "Cairn is having trouble right now. Please try again in a minute."
 # Rasa posts the whole tracker and domain with every action call.
 MAX_ACTION_BODY_BYTES = 8 * 1024 * 1024
 
@@ -225,6 +227,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
         return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(RedisError)
+    async def store_down(_: Request, exc: Exception) -> JSONResponse:
+        # A database or Redis outage refuses new work cleanly (a provider retries a webhook
+        # that did not get 2xx) and the replica recovers by itself when the store is back.
+        log.warning("a store is unavailable: %s", exc)
+        return JSONResponse({"detail": UNAVAILABLE}, status_code=503, headers={"Retry-After": "30"})
 
     @app.exception_handler(CairnError)
     async def cairn_error(_: Request, exc: CairnError) -> JSONResponse:

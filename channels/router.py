@@ -10,6 +10,7 @@ import base64
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -89,6 +90,7 @@ class Router:
 
     async def handle(self, inbound: Inbound) -> Turn:
         """Store one message, answer it and return the replies (the web chat's request)."""
+        inbound = replace(inbound, text=printable(inbound.text))
         conv_id = conversation_id(
             secret=self._secret, channel=inbound.channel, address=inbound.address
         )
@@ -114,6 +116,7 @@ class Router:
         The webhook answers 2xx once this returns; `process` answers the message, now or, after
         a crash, when `pending` finds it. Returns the message id, or None for a duplicate.
         """
+        inbound = replace(inbound, text=printable(inbound.text))
         conv_id = conversation_id(
             secret=self._secret, channel=inbound.channel, address=inbound.address
         )
@@ -395,6 +398,14 @@ class Router:
                 conversation_id=conv_id,
             )
         return handoff, case_id, opened  # type: ignore[return-value]
+
+
+def printable(text: str) -> str:
+    """The text without control characters (NUL, BEL, ...) or lone surrogates; newlines and
+    tabs stay. PostgreSQL refuses NUL in text, and nobody means to send one."""
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
 
 
 def _to_reply(message: dict[str, Any]) -> Reply:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import chromadb
 import httpx
@@ -171,3 +174,67 @@ def test_a_webhook_delivered_to_both_replicas_is_processed_once(
         )
     db.dispose()
     assert stored == 1
+
+
+def test_control_characters_and_nul_are_dropped_before_postgresql(topology: Topology) -> None:
+    said = say(topology.url, "scale-nul-" + uuid.uuid4().hex[:6], "hel\x00lo\x07 there\u200d")
+    assert said["replies"]
+
+
+def _redis_pid(port: int) -> int:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if cmdline.startswith(("redis-server", "/usr/bin/redis-server")) and (
+                f"--port {port} " in cmdline or f":{port}" in cmdline
+            ):
+                return int(entry.name)
+    raise AssertionError("redis-server not found")
+
+
+def test_with_redis_down_replicas_report_unhealthy_refuse_cleanly_and_recover(
+    topology: Topology,
+) -> None:
+    """Last in the module: it takes Redis away from the shared topology, then brings it back."""
+    port = int(topology.env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+    os.kill(_redis_pid(port), signal.SIGKILL)
+    replica = topology.api_urls[0]
+    try:
+        health = httpx.get(f"{replica}/healthz", timeout=10)
+        assert health.status_code == 503 and health.json()["checks"]["redis"] is False
+        refused = httpx.post(
+            f"{replica}/api/web/messages",
+            timeout=10,
+            json={"session": "redis-down-1", "text": "hello"},
+        )
+        assert refused.status_code == 503 and "try again" in refused.json()["detail"]
+    finally:
+        revived = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    try:  # no replica is restarted: they reconnect by themselves
+        assert wait_for(lambda: httpx.get(f"{replica}/healthz", timeout=10).status_code == 200)
+        back = httpx.post(
+            f"{replica}/api/web/messages",
+            timeout=30,
+            json={"session": "redis-down-1", "text": "hello"},
+        )
+        assert back.status_code == 200 and back.json()["replies"]
+    finally:
+        revived.terminate()
+        revived.wait(timeout=10)

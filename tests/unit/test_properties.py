@@ -59,3 +59,12 @@ def test_sms_splitting_keeps_every_word_and_fits_the_budget(text: str) -> None:
     assert " ".join(parts).split() == to_gsm(text).split()  # split, never cut
     for part in parts:
         assert sms_units(part) <= SMS_MAX_SEGMENTS * 153 or len(part.split()) == 1
+
+
+@given(TEXT)
+def test_printable_keeps_newlines_and_drops_controls(text: str) -> None:
+    from channels.router import printable
+
+    out = printable(text)
+    assert "\x00" not in out and all(ch in "\n\t" or ord(ch) >= 32 for ch in out if ord(ch) < 127)
+    assert out.count("\n") == text.count("\n")

@@ -24,14 +24,13 @@ class Delivery:
         address: str,
         conversation_id: str,
         texts: list[str],
-        extras: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Queue one message per text, in order, in one transaction."""
+        """Queue one message per text, in order, in one transaction (adviser replies, HELP)."""
 
         def store() -> None:
             with self._db.session() as session:
-                for i, text in enumerate(texts):
-                    body = {"text": text, **((extras or [{}] * len(texts))[i])}
+                for text in texts:
+                    body: dict[str, Any] = {"text": text}
                     enqueue(
                         session=session,
                         channel=channel,

@@ -8,9 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from cairn.settings import Settings
 from knowledge.embedding import Embedder
+
+# Property tests explore the same examples on every run: CI is repeatable, never flaky.
+hypothesis_settings.register_profile("cairn", derandomize=True, deadline=None, database=None)
+hypothesis_settings.load_profile("cairn")
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-key-that-is-long-enough-0123456789"

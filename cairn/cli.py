@@ -437,20 +437,9 @@ def run() -> None:
     services = [
         Service(
             name="rasa",
-            command=[
-                str(rasa_model.rasa_executable()),
-                "run",
-                "--model",
-                str(rasa_model.model_path(settings.models)),
-                "--endpoints",
-                str(ROOT / "bot" / "endpoints.yml"),
-                "--credentials",
-                str(ROOT / "bot" / "credentials.yml"),
-                "--interface",
-                rasa_host,
-                "--port",
-                str(rasa_port),
-            ],
+            command=rasa_model.server_command(
+                settings.models, "endpoints.yml", rasa_host, rasa_port
+            ),
             health_url=f"{settings.rasa_url}/webhooks/cairn/",
             log_path=logs / "rasa.log",
             env=rasa_model.rasa_env(

@@ -43,6 +43,17 @@ def model_path(models_dir: Path) -> Path:
     return models_dir / f"{MODEL_NAME}.tar.gz"
 
 
+def server_command(models_dir: Path, endpoints: str, host: str, port: int) -> list[str]:
+    """`rasa run` with Cairn's channel, serving the trained model on host:port.
+
+    `endpoints` names a file in bot/: endpoints.yml (embedded) or endpoints-scale.yml.
+    """
+    bot = ROOT / "bot"
+    return [str(rasa_executable()), "run", "--model", str(model_path(models_dir)),
+            "--endpoints", str(bot / endpoints), "--credentials", str(bot / "credentials.yml"),
+            "--interface", host, "--port", str(port)]  # fmt: skip
+
+
 def is_current(models_dir: Path) -> bool:
     """Whether the model on disk was trained from the current inputs."""
     stamp = models_dir / f"{MODEL_NAME}.sha256"

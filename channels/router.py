@@ -90,13 +90,8 @@ class Router:
 
     async def handle(self, inbound: Inbound) -> Turn:
         """Store one message, answer it and return the replies (the web chat's request)."""
-        inbound = replace(inbound, text=printable(inbound.text))
-        conv_id = conversation_id(
-            secret=self._secret, channel=inbound.channel, address=inbound.address
-        )
-        text, postcode_area = self._drop_postcode(inbound.text)
-        original, inbound = inbound.text, replace(inbound, text=text)
-        dedupe_key = f"{inbound.channel}:{inbound.provider_id}" if inbound.provider_id else None
+        conv_id, original, inbound, postcode_area, dedupe_key = self._prepare(inbound)
+        text = inbound.text
         # Storing the message (and the duplicate check) and understanding it (the embedding,
         # triage) are independent: run them side by side.
         (decision, vector, embed_ms), intake = await asyncio.gather(
@@ -116,13 +111,7 @@ class Router:
         The webhook answers 2xx once this returns; `process` answers the message, now or, after
         a crash, when `pending` finds it. Returns the message id, or None for a duplicate.
         """
-        inbound = replace(inbound, text=printable(inbound.text))
-        conv_id = conversation_id(
-            secret=self._secret, channel=inbound.channel, address=inbound.address
-        )
-        text, _ = self._drop_postcode(inbound.text)
-        inbound = replace(inbound, text=text)
-        dedupe_key = f"{inbound.channel}:{inbound.provider_id}" if inbound.provider_id else None
+        conv_id, _, inbound, _, dedupe_key = self._prepare(inbound)
         intake = await to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key, True)
         return intake.message_id
 
@@ -217,6 +206,17 @@ class Router:
             if opened or decision.level is Level.CRISIS:
                 await self._hub.publish("queue", {"case_id": case_id})
         return Turn(conversation_id=conv_id, replies=replies, handoff=handoff, rasa_ms=rasa_ms)
+
+    def _prepare(self, inbound: Inbound) -> tuple[str, str, Inbound, str | None, str | None]:
+        """Conversation id, the text as written (printable), the inbound with its postcode
+        replaced by the council area, that area, and the provider's dedupe key."""
+        original = printable(inbound.text)
+        conv_id = conversation_id(
+            secret=self._secret, channel=inbound.channel, address=inbound.address
+        )
+        text, postcode_area = self._drop_postcode(original)
+        dedupe_key = f"{inbound.channel}:{inbound.provider_id}" if inbound.provider_id else None
+        return conv_id, original, replace(inbound, text=text), postcode_area, dedupe_key
 
     def _understand(self, original: str, text: str) -> tuple[Triage, Vectors | None, float]:
         """Embed the message once and triage it (one thread hop).

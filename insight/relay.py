@@ -75,13 +75,13 @@ class InsightRelay:
         if not batch:
             return 0
         themed: list[tuple[int, dict[str, object], str | None]] = []
-        for row_id, payload, question, conv_id in batch:
-            theme = None
-            if question and self._theme is not None:
-                theme = self._theme(question)
-                with self._db.session() as session:
+        with self._db.session() as session:  # one transaction for the batch's phrase counts
+            for row_id, payload, question, conv_id in batch:
+                theme = None
+                if question and self._theme is not None:
+                    theme = self._theme(question)
                     self._count_phrases(session, theme, question, conv_id)
-            themed.append((row_id, payload, theme))
+                themed.append((row_id, payload, theme))
         self._write_events(themed)
         with self._db.session() as session:
             session.execute(

@@ -188,20 +188,9 @@ def scale_out(
             services.append(
                 Service(
                     name=f"rasa-{n + 1}",
-                    command=[
-                        str(rasa_model.rasa_executable()),
-                        "run",
-                        "--model",
-                        str(rasa_model.model_path(models)),
-                        "--endpoints",
-                        str(REPO / "bot" / "endpoints-scale.yml"),
-                        "--credentials",
-                        str(REPO / "bot" / "credentials.yml"),
-                        "--interface",
-                        rasa_host,
-                        "--port",
-                        str(rport),
-                    ],
+                    command=rasa_model.server_command(
+                        models, "endpoints-scale.yml", rasa_host, rport
+                    ),
                     health_url=f"http://127.0.0.1:{rport}/webhooks/cairn/",
                     log_path=logs / f"rasa-{n + 1}.log",
                     env=rasa_model.rasa_env(

@@ -39,8 +39,10 @@ def _url(value: str) -> Any:
 
 
 def _service_port(service: dict[str, Any]) -> int:
-    published = service["ports"][0].rsplit(":", 1)[-1]
-    return int(published)
+    """The port a service listens on: published to loopback, or exposed to its peers."""
+    if "ports" in service:
+        return int(service["ports"][0].rsplit(":", 1)[-1])
+    return int(service["expose"][0])
 
 
 def test_every_service_is_buildable_and_health_checked(compose: dict[str, Any]) -> None:
@@ -52,7 +54,7 @@ def test_every_service_is_buildable_and_health_checked(compose: dict[str, Any]) 
             assert (REPO / service["build"]["context"] / service["build"]["dockerfile"]).exists()
         if name != "migrate":  # a one-shot job
             assert "healthcheck" in service, name
-            assert all(str(p).startswith("127.0.0.1:") for p in service["ports"]), name
+            assert all(str(p).startswith("127.0.0.1:") for p in service.get("ports", [])), name
 
 
 def test_api_environment_is_exactly_what_settings_read(compose: dict[str, Any]) -> None:
@@ -107,3 +109,14 @@ def test_local_endpoints_file_uses_only_what_cairn_run_sets() -> None:
     used = set(re.findall(r"\$\{(\w+)\}", (REPO / "bot" / "endpoints.yml").read_text()))
     cli = (REPO / "cairn" / "cli.py").read_text()
     assert all(f'"{name}"' in cli for name in used)
+
+
+def test_replicas_sit_behind_nginx_and_setup_runs_once(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert services["api"]["deploy"]["replicas"] >= 2
+    assert services["rasa"]["deploy"]["replicas"] >= 2
+    assert "ports" not in services["api"] and "ports" not in services["rasa"]
+    conf = (REPO / "docker" / "nginx.conf").read_text()
+    assert f"server api:{_service_port(services['api'])};" in conf
+    assert "cairn knowledge index" in " ".join(services["migrate"]["command"])
+    assert "knowledge" not in " ".join(services["api"]["command"])

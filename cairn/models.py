@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-TABLE_MODULES = ("channels.models", "escalation.models", "insight.models")
+TABLE_MODULES = ("channels.models", "escalation.models", "insight.models", "followup.models")
 
 
 def import_all() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cairn.db import Base, InsightBase
@@ -28,7 +28,8 @@ class InsightEvent(InsightBase):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # A random id given when the turn committed: relaying twice cannot write the event twice.
     event_id: Mapped[str] = mapped_column(String(32), unique=True)
-    kind: Mapped[str] = mapped_column(String(16), default="turn", index=True)  # turn | case
+    # turn | case | checkin (a check-in sent) | outcome (a check-in answered)
+    kind: Mapped[str] = mapped_column(String(16), default="turn", index=True)
     hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     intent: Mapped[str | None] = mapped_column(String(64))
@@ -38,7 +39,10 @@ class InsightEvent(InsightBase):
     theme: Mapped[str | None] = mapped_column(String(64))  # taxonomy topic of an unanswered ask
     triage_level: Mapped[str] = mapped_column(String(16), default="none")
     escalation_reason: Mapped[str | None] = mapped_column(String(64))
-    outcome: Mapped[str | None] = mapped_column(String(32))  # a closed case's outcome code
+    outcome: Mapped[str | None] = mapped_column(String(32))  # a case's or a check-in's outcome
+    # Outcome events: what help came first (article | service | case) and how long it took.
+    first_help: Mapped[str | None] = mapped_column(String(16))
+    time_to_outcome: Mapped[str | None] = mapped_column(String(16))
     feedback: Mapped[str | None] = mapped_column(String(16))  # positive | negative
     council_area: Mapped[str | None] = mapped_column(String(64))
     age_band: Mapped[str | None] = mapped_column(String(16))
@@ -81,3 +85,23 @@ class PhraseSighting(Base):
     phrase: Mapped[str] = mapped_column(String(120), index=True)
     conversation_id: Mapped[str] = mapped_column(String(64), index=True)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class PublishedNote(Base):
+    """A "you said, we did" note: reviewed staff text, dated, shown on the chat's front page.
+
+    It lives in the main database beside the users who write it: the insight database holds no
+    free text at all.
+    """
+
+    __tablename__ = "published_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    # draft | published | withdrawn
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

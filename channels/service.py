@@ -104,11 +104,26 @@ def history(
     return conversation.handoff, list(reversed(rows))
 
 
+# Twilio's message lifecycle. Status callbacks can arrive out of order (`delivered` before
+# `sent`), so a status only replaces one of the same or a lower rank; unknown ones rank lowest.
+_DELIVERY_RANK = {
+    "accepted": 0, "scheduled": 0, "queued": 0, "sending": 1, "sent": 2,
+    "delivered": 3, "undelivered": 3, "failed": 3, "canceled": 3, "read": 4,
+}  # fmt: skip
+
+
 def record_delivery(db: Database, provider_id: str, status: str) -> None:
-    """Store a provider's delivery status on the message it describes."""
+    """Store a provider's delivery status on the message it describes, never going back."""
+    status = status[:32]
     with db.session() as session:
         row = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.provider_id == provider_id)
+            select(OutboxMessage)
+            .where(OutboxMessage.provider_id == provider_id)
+            .with_for_update()  # two callbacks on two replicas: the second sees the first
         ).first()
-        if row is not None:
-            row.delivery_status = status[:32]
+        if row is not None and _rank(status) >= _rank(row.delivery_status):
+            row.delivery_status = status
+
+
+def _rank(status: str | None) -> int:
+    return -1 if status is None else _DELIVERY_RANK.get(status, 0)

@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,34 @@ def _as_postgres() -> dict[str, object]:
     return {"user": user.pw_uid, "group": user.pw_gid}
 
 
+@dataclass
+class Postgres:
+    """A running throwaway cluster: its URL, and how to take it away and bring it back."""
+
+    url: str
+    data: Path
+    options: str
+    log: Path
+    run_as: dict[str, object]
+
+    def stop(self) -> None:
+        """Stop the server abruptly, as a crash would: every connection is cut."""
+        self._pg_ctl("-m", "immediate", "-w", "stop")
+
+    def start(self) -> None:
+        """Start the server again on the same port and data."""
+        self._pg_ctl("-o", self.options, "-l", str(self.log), "-w", "start")
+
+    def _pg_ctl(self, *args: str) -> None:
+        subprocess.run(
+            [require("pg_ctl"), "-D", str(self.data), *args],
+            check=True, capture_output=True, **self.run_as,  # type: ignore[call-overload]
+        )  # fmt: skip
+
+
 @contextmanager
-def postgres_server(databases: tuple[str, ...] = ("cairn", "insight")) -> Iterator[str]:
-    """Start a fresh cluster with `databases`; yield a SQLAlchemy URL for database `cairn`."""
+def postgres_cluster(databases: tuple[str, ...] = ("cairn", "insight")) -> Iterator[Postgres]:
+    """Start a fresh cluster with `databases`; yield it (its URL names database `cairn`)."""
     initdb, pg_ctl = require("initdb"), require("pg_ctl")
     base = Path(tempfile.mkdtemp(prefix="cairn-pg-"))
     base.chmod(0o755)
@@ -60,10 +86,10 @@ def postgres_server(databases: tuple[str, ...] = ("cairn", "insight")) -> Iterat
         [initdb, "-D", str(data), "-U", "cairn", "--auth=trust", "-E", "UTF8"],
         check=True, capture_output=True, **run_as,  # type: ignore[call-overload]
     )  # fmt: skip
-    subprocess.run(
-        [pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"],
-        check=True, capture_output=True, **run_as,  # type: ignore[call-overload]
-    )  # fmt: skip
+    cluster = Postgres(
+        f"postgresql://cairn@127.0.0.1:{port}/cairn", data, options, base / "log", run_as
+    )
+    cluster.start()
     try:
         for name in databases:
             subprocess.run(
@@ -71,13 +97,20 @@ def postgres_server(databases: tuple[str, ...] = ("cairn", "insight")) -> Iterat
                  "-d", "postgres", "-c", f"CREATE DATABASE {name}"],
                 check=True, capture_output=True,
             )  # fmt: skip
-        yield f"postgresql://cairn@127.0.0.1:{port}/cairn"
+        yield cluster
     finally:
         subprocess.run(
             [pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
             capture_output=True, **run_as,  # type: ignore[call-overload]
         )  # fmt: skip
         shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server(databases: tuple[str, ...] = ("cairn", "insight")) -> Iterator[str]:
+    """Start a fresh cluster with `databases`; yield a SQLAlchemy URL for database `cairn`."""
+    with postgres_cluster(databases) as cluster:
+        yield cluster.url
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote_plus, unquote_plus
 
 import httpx
 import pytest
@@ -168,3 +169,80 @@ def test_a_flood_from_one_number_gets_one_polite_notice(
     assert wait_for(lambda: any(notice in m.body for m in sent_to(fake, number)), timeout_s=30)
     time.sleep(2)
     assert sum(notice in m.body for m in sent_to(fake, number)) == 1
+
+
+def post_signed(stack: Stack, path: str, form: dict[str, str]) -> httpx.Response:
+    """Post a form to `path`, signed over PUBLIC_BASE_URL + path as Twilio does."""
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(stack.api_url + path, form)
+    return httpx.post(
+        stack.api_url + path, data=form, headers={"X-Twilio-Signature": signature}, timeout=30
+    )
+
+
+def stored_text(stack: Stack, sid: str) -> list[str]:
+    with sqlite3.connect(stack.data_dir / "cairn.db") as db:
+        rows = db.execute("SELECT text FROM messages WHERE dedupe_key = ?", (f"sms:{sid}",))
+        return [str(row[0]) for row in rows]
+
+
+@pytest.mark.parametrize("signed_over", ["decoded", "raw"])
+def test_a_body_of_invalid_utf8_is_read_with_replacement_characters(
+    stack: Stack, twilio: tuple[FakeTwilio, LoopbackServer], signed_over: str
+) -> None:
+    """Invalid UTF-8 is decoded to U+FFFD before the signature is checked (Starlette's form
+    parser, as Python's `unquote_plus`): signed over that text it is answered like any SMS;
+    signed over anything else it is refused 403, and nothing is stored or sent."""
+    fake, number = twilio[0], {"decoded": "+447700900201", "raw": "+447700900202"}[signed_over]
+    sid, raw = "SM" + uuid.uuid4().hex, "caf%FF%FE+ok%C0%AF"
+    form = {"From": number, "To": "+447700900000", "MessageSid": sid, "AccountSid": "AC" + "0" * 32}
+    body = "&".join(f"{k}={quote_plus(v)}" for k, v in form.items()) + f"&Body={raw}"
+    signed = {
+        **form,
+        "Body": unquote_plus(raw) if signed_over == "decoded" else unquote_plus(raw, "latin-1"),
+    }
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(stack.api_url + PATH, signed)
+    response = httpx.post(
+        stack.api_url + PATH,
+        content=body.encode("ascii"),
+        headers={
+            "X-Twilio-Signature": signature,
+            "content-type": "application/x-www-form-urlencoded",
+        },
+        timeout=30,
+    )
+    if signed_over == "raw":
+        assert response.status_code == 403 and "detail" in response.json()
+        time.sleep(1)
+        assert stored_text(stack, sid) == [] and sent_to(fake, number) == []
+        return
+    assert response.status_code == 200, response.text
+    assert stored_text(stack, sid) == ["caf\ufffd\ufffd ok\ufffd\ufffd"]
+    assert wait_for(lambda: len(sent_to(fake, number)) == 1)
+
+
+def test_status_callbacks_out_of_order_never_move_the_delivery_status_back(
+    stack: Stack, twilio: tuple[FakeTwilio, LoopbackServer]
+) -> None:
+    from channels.identity import conversation_id
+    from tests.conftest import SECRET
+
+    fake, number = twilio[0], "+447700900210"
+    assert post_sms(stack, number, "hello").status_code == 200
+    assert wait_for(lambda: len(sent_to(fake, number)) == 1)
+    conv_id = conversation_id(secret=SECRET, channel="sms", address=number)
+
+    def outbox_row() -> tuple[str | None, str | None]:
+        with sqlite3.connect(stack.data_dir / "cairn.db") as db:
+            row = db.execute(
+                "SELECT provider_id, delivery_status FROM outbox WHERE conversation_id = ?",
+                (conv_id,),
+            ).fetchone()
+            return (row[0], row[1]) if row else (None, None)
+
+    assert wait_for(lambda: outbox_row()[0] is not None)
+    provider_id = outbox_row()[0]
+    assert provider_id is not None
+    for status in ("delivered", "sent", "queued"):  # the late ones arrive last
+        form = {"MessageSid": provider_id, "MessageStatus": status, "AccountSid": "AC" + "0" * 32}
+        assert post_signed(stack, "/channels/twilio/status", form).status_code == 200
+    assert outbox_row() == (provider_id, "delivered")

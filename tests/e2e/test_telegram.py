@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import json
 import time
 
 import httpx
 import pytest
 
 from tests.e2e.conftest import TELEGRAM_SECRET, Stack
-from tests.e2e.test_sms import wait_for
+from tests.e2e.test_sms import stored_messages, wait_for
 from tests.fakes.server import LoopbackServer
 from tests.fakes.telegram import FakeTelegram
 
@@ -128,3 +129,60 @@ def test_polling_mode_forwards_updates_to_the_webhook(
     assert result.returncode == 0, result.stderr
     assert "update 77001: 200" in result.stdout
     assert wait_for(lambda: len(sent_to(fake, 5010)) == 1)
+
+
+def post_raw(stack: Stack, body: bytes) -> httpx.Response:
+    return httpx.post(
+        stack.api_url + PATH,
+        content=body,
+        headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
+                 "content-type": "application/json"},
+        timeout=30,
+    )  # fmt: skip
+
+
+def test_an_update_of_invalid_utf8_is_refused_400_and_nothing_is_stored(
+    stack: Stack, telegram: tuple[FakeTelegram, LoopbackServer]
+) -> None:
+    before = stored_messages(stack)
+    body = (
+        json.dumps(update(5020, "hello PLACEHOLDER"))
+        .encode()
+        .replace(b"PLACEHOLDER", b"caf\xff\xfe \xc0\xaf")
+    )
+    response = post_raw(stack, body)
+    assert response.status_code == 400
+    assert "not a Telegram update" in response.json()["detail"]
+    time.sleep(1)
+    assert stored_messages(stack) == before
+    assert sent_to(telegram[0], 5020) == []
+
+
+def test_a_million_character_update_is_refused_413_before_it_is_read(
+    stack: Stack, telegram: tuple[FakeTelegram, LoopbackServer]
+) -> None:
+    before = stored_messages(stack)
+    response = post_raw(stack, json.dumps(update(5021, "a" * 1_000_000)).encode())
+    assert response.status_code == 413
+    assert response.json() == {"detail": "request body too large"}
+    time.sleep(1)
+    assert stored_messages(stack) == before
+    assert sent_to(telegram[0], 5021) == []
+    assert post_update(stack, update(5021, "hello")) == 200  # and the chat still works
+    assert wait_for(lambda: len(sent_to(telegram[0], 5021)) == 1)
+
+
+def test_updates_out_of_order_are_each_answered_exactly_once(
+    stack: Stack, telegram: tuple[FakeTelegram, LoopbackServer]
+) -> None:
+    fake, later, earlier = telegram[0], update(5022, "hello", 88012), update(5022, "bye", 88011)
+    assert post_update(stack, later) == 200
+    assert post_update(stack, earlier) == 200
+    assert wait_for(lambda: len(sent_to(fake, 5022)) == 2)
+    for body in (later, earlier):  # Telegram redelivers both: neither is answered again
+        assert post_update(stack, body) == 200
+    time.sleep(1.5)
+    texts = [str(m["text"]) for m in sent_to(fake, 5022)]
+    assert len(texts) == 2
+    assert sum("automated assistant" in t for t in texts) == 1
+    assert sum("Bye" in t for t in texts) == 1

@@ -88,6 +88,9 @@ def test_goodbye(api: httpx.Client) -> None:
         (json.dumps({"session": "e2e-bad-input"}).encode(), 422),
         (json.dumps({"session": "e2e-bad-input", "text": "x" * 2001}).encode(), 413),
         (json.dumps({"session": "e2e-bad-input", "text": "x" * 100_000}).encode(), 413),
+        # Not UTF-8: a stray byte, an overlong "/". The body cannot be read at all: 400.
+        (b'{"session": "e2e-bad-input", "text": "caf\xff\xfe"}', 400),
+        (b'{"session": "e2e-bad-input", "text": "\xc0\xaf etc"}', 400),
     ],
 )
 def test_bad_input_gets_a_json_error_and_stores_nothing(

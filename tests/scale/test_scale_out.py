@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import chromadb
@@ -179,6 +180,74 @@ def test_a_webhook_delivered_to_both_replicas_is_processed_once(
 def test_control_characters_and_nul_are_dropped_before_postgresql(topology: Topology) -> None:
     said = say(topology.url, "scale-nul-" + uuid.uuid4().hex[:6], "hel\x00lo\x07 there\u200d")
     assert said["replies"]
+
+
+def _signed_sms(topology: Topology, number: str, text: str) -> tuple[dict[str, str], str]:
+    """A Twilio form and its signature over the public URL (nginx)."""
+    form = {
+        "From": number,
+        "To": "+447700900000",
+        "Body": text,
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "AccountSid": "AC" + "0" * 32,
+    }
+    url = f"{topology.url}/channels/twilio/sms"
+    return form, RequestValidator(AUTH_TOKEN).compute_signature(url, form)
+
+
+def _healthy(replica: str) -> bool:
+    return httpx.get(f"{replica}/healthz", timeout=10).status_code == 200
+
+
+def test_with_postgresql_down_replicas_refuse_cleanly_and_recover_without_restart(
+    topology: Topology, scale_twilio: tuple[FakeTwilio, LoopbackServer]
+) -> None:
+    """It takes PostgreSQL away from the shared topology, then brings it back."""
+    postgres, fake, number = topology.postgres, scale_twilio[0], "+447700900778"
+    assert postgres is not None
+    form, signature = _signed_sms(topology, number, "hello")
+
+    def deliver_sms() -> httpx.Response:
+        return httpx.post(
+            f"{topology.url}/channels/twilio/sms",
+            data=form,
+            timeout=15,
+            headers={"X-Twilio-Signature": signature},
+        )
+
+    def say_hello(replica: str) -> httpx.Response:
+        return httpx.post(
+            f"{replica}/api/web/messages",
+            timeout=15,  # a hang fails the test rather than stalling it
+            json={"session": "pg-down-" + replica.rsplit(":", 1)[1], "text": "hello"},
+        )
+
+    postgres.stop()
+    try:
+        for replica in topology.api_urls:
+            health = httpx.get(f"{replica}/healthz", timeout=15)
+            assert health.status_code == 503
+            assert health.json()["checks"]["database"] is False
+            refused = say_hello(replica)
+            assert refused.status_code == 503, refused.text
+            assert "try again" in refused.json()["detail"]
+            assert int(refused.headers["retry-after"]) > 0
+        sms = deliver_sms()
+        assert sms.status_code == 503, sms.text  # not 200: Twilio must not count it delivered
+    finally:
+        postgres.start()
+
+    for replica in topology.api_urls:  # no replica is restarted: their pools reconnect
+        assert wait_for(partial(_healthy, replica), timeout_s=30)
+        back = say_hello(replica)
+        assert back.status_code == 200, back.text
+        assert "automated assistant" in back.json()["replies"][0]["text"]
+    assert sent_to(fake, number) == []
+    assert deliver_sms().status_code == 200  # Twilio's retry of the refused message
+    assert wait_for(lambda: len(sent_to(fake, number)) >= 1, timeout_s=20)
+    assert "automated assistant" in sent_to(fake, number)[0].body
+    time.sleep(2)  # a second reply would have been sent by now
+    assert len(sent_to(fake, number)) == 1
 
 
 def _redis_pid(port: int) -> int:

@@ -26,7 +26,7 @@ import typer
 
 from cairn import rasa_model
 from cairn.supervisor import Service, Supervisor
-from tests.servers import free_port, postgres_server, redis_server, require
+from tests.servers import Postgres, free_port, postgres_cluster, redis_server, require
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "scale-out-secret-key-for-loopback-only-0123456789"
@@ -43,6 +43,7 @@ class Topology:
     data_dir: Path
     env: dict[str, str]
     services: list[Service] = field(default_factory=list)
+    postgres: Postgres | None = None  # stopped and started again by the outage test
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run `cairn ...` against this topology's stores."""
@@ -124,7 +125,8 @@ def scale_out(
         raise RuntimeError("the Rasa model is stale or missing: `cairn bot train` first")
     data_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
-        database = stack.enter_context(postgres_server(("cairn", "insight", "rasa")))
+        postgres = stack.enter_context(postgres_cluster(("cairn", "insight", "rasa")))
+        database = postgres.url
         redis_url, _ = stack.enter_context(redis_server())
         base = database.rsplit("/", 1)[0]
         port, rasa_port = free_port(), free_port()
@@ -174,6 +176,7 @@ def scale_out(
             data_dir=data_dir,
             env=env,
             services=[chroma],
+            postgres=postgres,
         )
         for step in (("db", "upgrade"), ("knowledge", "index")):  # once, not per replica
             done = topology.cli(*step)

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := python3 -m uv
 RASA_VENV := .venv-rasa
 
-.PHONY: run test setup lint format lock system-deps test-unit scale clean
+.PHONY: run test setup lint format lock system-deps test-unit scale audit clean
 
 run: setup ## start Rasa and the api, build what changed, stop all on Ctrl-C
 	$(UV) run --frozen cairn run
@@ -55,6 +55,19 @@ system-deps: ## servers and the browser the tests start themselves (Debian packa
 scale: setup system-deps ## the scale-out topology on loopback: PostgreSQL, Redis, Chroma server, 2 Rasa + 2 api behind nginx
 	$(UV) run --frozen cairn bot train
 	$(UV) run --frozen python -m tests.scale.topology
+
+audit: .venv/.synced ## known vulnerabilities in both lock files (needs PyPI's vulnerability API; fails offline)
+	@mkdir -p var; status=0; set -o pipefail; \
+	  $(UV) export --frozen --no-hashes --no-emit-project --quiet \
+	    | sed -E 's/^(torch==[^+;]+)\+cpu/\1/' > var/audit-service.txt || exit 1; \
+	  echo "== service (uv.lock: $$(grep -c '==' var/audit-service.txt) pins)"; \
+	  $(UV) run --frozen pip-audit --strict --progress-spinner off --no-deps --disable-pip \
+	    -r var/audit-service.txt || status=1; \
+	  echo "== rasa (bot/requirements.txt)"; \
+	  $(UV) run --frozen pip-audit --strict --progress-spinner off --require-hashes --disable-pip \
+	    -r bot/requirements.txt || status=1; \
+	  [ $$status -eq 0 ] || echo "make audit: FAILED (a vulnerability, or the vulnerability service could not be reached)" >&2; \
+	  exit $$status
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -131,6 +131,10 @@ class Settings(BaseSettings):
             problems.append("SECRET_KEY is unset or a placeholder (needed for pseudonymous ids)")
         elif len(self.secret_key.get_secret_value()) < 32:
             problems.append("SECRET_KEY must be at least 32 characters")
+        action_token = self.action_token.get_secret_value()
+        if action_token and (_is_placeholder(self.action_token) or len(action_token) < 32):
+            # /actions/webhook is reachable wherever the api is: a guessable token opens it.
+            problems.append("ACTION_TOKEN is a placeholder or shorter than 32 characters")
         if self.twilio_enabled and _is_placeholder(self.twilio_auth_token):
             problems.append("TWILIO_AUTH_TOKEN is a placeholder")
         if self.llm_rephrase and not self.llm_model:

@@ -14,6 +14,7 @@ from escalation.service import audit
 ROLES = ("adviser", "supervisor", "analyst")
 CONSOLE_ROLES = frozenset({"adviser", "supervisor"})
 MAX_FAILURES = 5
+MIN_PASSWORD, MAX_PASSWORD = 12, 128  # ASVS 2.1.1 and 2.1.2
 LOCKOUT = timedelta(minutes=15)
 _hasher = PasswordHash.recommended()  # argon2id
 # Verified against when the email is unknown, so both paths take the same time.
@@ -28,8 +29,8 @@ def add_user(*, session: Session, email: str, password: str, role: str) -> User:
     """Create an account."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
-    if len(password) < 12:
-        raise ValueError("password must be at least 12 characters")
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise ValueError(f"password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters")
     user = User(email=email.strip().lower(), password_hash=_hasher.hash(password), role=role)
     session.add(user)
     session.flush()
@@ -45,7 +46,10 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
         _hasher.verify(password, _DUMMY_HASH)
         raise AuthError("wrong email or password")
     locked = user.locked_until is not None and user.locked_until.replace(tzinfo=UTC) > now
-    if locked or not _hasher.verify(password, user.password_hash):
+    # Verified even while locked: a locked account must not answer faster than the rest, or
+    # five wrong guesses and a stopwatch would tell whether an email has an account.
+    correct = _hasher.verify(password, user.password_hash)
+    if locked or not correct:
         if not locked:
             user.failed_logins += 1
             if user.failed_logins >= MAX_FAILURES:

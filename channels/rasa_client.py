@@ -11,6 +11,10 @@ import httpx
 class RasaUnavailable(RuntimeError):
     """Rasa did not answer in time or answered with an error."""
 
+    def __init__(self, reason: str, *, refused: bool = False) -> None:
+        super().__init__(reason)
+        self.refused = refused  # nothing listening: Rasa is (re)starting, not stuck
+
 
 @dataclass(frozen=True)
 class RasaTurn:
@@ -44,7 +48,8 @@ class RasaClient:
             response.raise_for_status()
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
+            refused = isinstance(exc, httpx.ConnectError)
+            raise RasaUnavailable(str(exc) or type(exc).__name__, refused=refused) from exc
         return RasaTurn(
             messages=list(body.get("messages") or []),
             intent=body.get("intent"),

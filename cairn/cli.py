@@ -20,6 +20,7 @@ from rich.progress import Progress
 
 from cairn.settings import ROOT, Settings, get_settings
 from evaluation.cli import bench_app, eval_app
+from followup.cli import followup_app
 from insight.cli import insight_app
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ app.add_typer(services_app, name="services")
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 app.add_typer(insight_app, name="insight")
+app.add_typer(followup_app, name="followup")
 console = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
 

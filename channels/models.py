@@ -25,6 +25,10 @@ class Conversation(Base):
     handoff: Mapped[str] = mapped_column(String(16), default="none")
     council_area: Mapped[str | None] = mapped_column(String(64))
     age_band: Mapped[str | None] = mapped_column(String(16))  # only if the person said their age
+    # The first help the person got (article | service | case) and its topic or category:
+    # what a later check-in's outcome is counted against.
+    first_help: Mapped[str | None] = mapped_column(String(16))
+    help_topic: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True

@@ -10,7 +10,6 @@ import base64
 import logging
 import re
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -27,12 +26,15 @@ from channels.models import Conversation, Message
 from channels.rasa_client import RasaClient, RasaTurn, RasaUnavailable
 from channels.render import outbound_bodies
 from channels.retention import DELETED, delete_conversations, forget_in_rasa, is_delete_request
-from channels.schemas import Button, Handoff, Inbound, Reply, Source, Turn
+from channels.schemas import Handoff, Inbound, Reply, Turn
+from channels.turns import merged_meta, note_first_help, printable, to_reply, turn_facts
 from escalation import service as cases
 from escalation.replies import crisis_sms, crisis_text
 from escalation.triage import Level, SemanticLayer, Triage, triage
+from followup import service as followup
+from followup.service import Answer
 from insight import service as insight
-from insight.service import TurnFacts, age_band
+from insight.service import TurnFacts
 from knowledge.embedding import Embedder, RecentVectors, Vectors
 from knowledge.location import LocationResolver, council_name
 from knowledge.text import plain
@@ -51,6 +53,7 @@ class _Intake:
     message_id: int | None
     handoff: Handoff
     case_status: str | None
+    follow_up: tuple[int, str] | None = None  # an open follow-up's id and status
 
 
 class Router:
@@ -72,6 +75,7 @@ class Router:
         vectors: RecentVectors | None = None,
         on_outbox: Callable[[], None] | None = None,
         claim_lease: timedelta = timedelta(seconds=60),
+        rasa_grace: timedelta = timedelta(seconds=120),
     ) -> None:
         self._db = db
         self._rasa = rasa
@@ -87,6 +91,9 @@ class Router:
         self._on_outbox = on_outbox
         # A claimed message still unanswered after this is taken again (its claimer died).
         self._lease = claim_lease
+        # A stored SMS or Telegram message waits this long for a Rasa that is starting up
+        # (nothing listening) before it gets the "having trouble" answer instead.
+        self._rasa_grace = rasa_grace
 
     async def handle(self, inbound: Inbound) -> Turn:
         """Store one message, answer it and return the replies (the web chat's request)."""
@@ -120,9 +127,16 @@ class Router:
         claimed = await to_thread.run_sync(self._claim, message_id)
         if claimed is None:
             return False
-        conv_id, inbound, intake = claimed
+        conv_id, inbound, intake, received_at = claimed
         decision, vector, _ = await to_thread.run_sync(self._understand, inbound.text, inbound.text)
-        await self._respond(conv_id, inbound, intake, decision, vector, None, push=True)
+        wait = _aware(received_at) > self._clock() - self._rasa_grace
+        try:
+            await self._respond(
+                conv_id, inbound, intake, decision, vector, None, push=True, wait_for_rasa=wait
+            )
+        except _RasaStarting:
+            await to_thread.run_sync(self._release, message_id)  # the resume pass retries it
+            return False
         if self._on_outbox is not None:
             self._on_outbox()
         return True
@@ -155,6 +169,7 @@ class Router:
         postcode_area: str | None,
         *,
         push: bool,
+        wait_for_rasa: bool = False,
     ) -> Turn:
         """Everything after intake: the reply, stored (and queued for a push channel)."""
         if decision.level is not Level.CRISIS and is_delete_request(inbound.text):
@@ -163,6 +178,8 @@ class Router:
 
         rasa_turn: RasaTurn | None = None
         rasa_ms = 0.0
+        answer = _follow_up_answer(intake, decision, inbound.text)
+        answered = followup.reply_for(answer) if answer is not None else None
         if decision.level is Level.CRISIS:
             replies = [
                 Reply(
@@ -172,6 +189,8 @@ class Router:
             ]
         elif intake.case_status in ("assigned", "live"):
             replies = []  # a person has the conversation: it goes to them, not to Rasa
+        elif answered is not None:
+            replies = [answered]  # the answer to a follow-up's question, not one for Rasa
         else:
             metadata: dict[str, Any] = {"channel": inbound.channel}
             if vector is not None:  # embedded once: Rasa's classifier and retrieval share it
@@ -184,22 +203,30 @@ class Router:
                 rasa_turn = await self._rasa.turn(
                     sender=conv_id, text=inbound.text, metadata=metadata
                 )
-                replies = [_to_reply(m) for m in rasa_turn.messages] or [Reply(text=RASA_TROUBLE)]
+                replies = [to_reply(m) for m in rasa_turn.messages] or [Reply(text=RASA_TROUBLE)]
             except RasaUnavailable as exc:
+                if exc.refused and wait_for_rasa:
+                    raise _RasaStarting from exc
                 log.warning("rasa unavailable: %s", exc)
                 replies = [Reply(text=RASA_TROUBLE)]
             rasa_ms = (time.perf_counter() - asked) * 1000
 
-        meta = _merged_meta(replies)
+        meta = merged_meta(replies)
         wants_person = decision.level is Level.CRISIS or meta.get("handoff") == "waiting"
         if self._waiting is not None and intake.case_status is None and wants_person:
             try:
                 replies.append(Reply(text=self._waiting(self._clock())))
             except Exception:  # never let an extra line cost a young person the support lines
                 log.exception("waiting message failed")
-        facts = _facts(inbound, decision, rasa_turn, meta, postcode_area)
-        handoff, case_id, opened = await to_thread.run_sync(
-            self._finish, conv_id, inbound, decision, intake.message_id, replies, meta, facts, push
+        facts = turn_facts(inbound, decision, rasa_turn, meta, postcode_area)
+        handoff, case_id, opened, replies = await to_thread.run_sync(
+            self._finish,
+            conv_id,
+            inbound,
+            decision,
+            intake,
+            _Outcome(replies, meta, facts, answer, rasa_turn.intent if rasa_turn else None),
+            push,
         )
         if case_id is not None:
             await self._hub.publish(f"case:{case_id}", {"author": "user", "text": inbound.text})
@@ -233,14 +260,22 @@ class Router:
         decision = triage(original, self._semantic, vector if text == original else None)
         return decision, vector, embed_ms
 
-    async def history(self, channel: str, address: str) -> tuple[str, list[tuple[str, str]]]:
-        """The handoff state and (author, text) of a conversation's latest messages."""
+    async def history(
+        self, channel: str, address: str
+    ) -> tuple[str, list[tuple[str, str]], Reply | None]:
+        """The handoff state, (author, text) of a conversation's latest messages and, on the
+        web, a check-in that is due (shown on this visit, with its quick answers)."""
 
-        def load() -> tuple[str, list[tuple[str, str]]]:
+        def load() -> tuple[str, list[tuple[str, str]], Reply | None]:
             conv_id = conversation_id(secret=self._secret, channel=channel, address=address)
             with self._db.session() as session:
+                check_in = None
+                if channel == "web":
+                    check_in = followup.show_on_visit(
+                        session=session, conversation_id=conv_id, now=self._clock()
+                    )
                 handoff, rows = service.history(session=session, conversation_id=conv_id)
-                return handoff, [(m.author, m.text) for m in rows]
+                return handoff, [(m.author, m.text) for m in rows], check_in
 
         return await to_thread.run_sync(load)
 
@@ -293,9 +328,15 @@ class Router:
                 message_id=message_id,
                 handoff=conversation.handoff,  # type: ignore[arg-type]
                 case_status=case.status if case else None,
+                follow_up=_open_follow_up(session, conv_id),
             )
 
-    def _claim(self, message_id: int) -> tuple[str, Inbound, _Intake] | None:
+    def _release(self, message_id: int) -> None:
+        """Give a claimed message back, unanswered, for the next resume pass."""
+        with self._db.session() as session:
+            session.execute(update(Message).where(Message.id == message_id).values(claimed_at=None))
+
+    def _claim(self, message_id: int) -> tuple[str, Inbound, _Intake, datetime] | None:
         """Take a received message for answering (a lease, so replicas never both answer it)."""
         now = self._clock()
         with self._db.session() as session:
@@ -319,49 +360,46 @@ class Router:
                 message_id=message_id,
                 handoff=conversation.handoff,  # type: ignore[arg-type]
                 case_status=case.status if case else None,
+                follow_up=_open_follow_up(session, conversation.id),
             )
-            return conversation.id, inbound, intake
+            return conversation.id, inbound, intake, message.created_at
 
     def _finish(
         self,
         conv_id: str,
         inbound: Inbound,
         decision: Triage,
-        message_id: int | None,
-        replies: list[Reply],
-        meta: dict[str, Any],
-        facts: TurnFacts,
+        intake: _Intake,
+        turn: _Outcome,
         push: bool = False,
-    ) -> tuple[Handoff, int | None, bool]:
-        """Store replies, open or update a case, queue the replies (push channels) and the
-        insight event, and mark the message answered: one transaction."""
+    ) -> tuple[Handoff, int | None, bool, list[Reply]]:
+        """Store replies, open or update a case, apply a follow-up answer (or offer one),
+        queue the replies (push channels) and the insight event, and mark the message
+        answered: one transaction. Returns the replies as sent (an offer may be added)."""
         now = self._clock()
+        replies, meta, facts = list(turn.replies), turn.meta, turn.facts
         with self._db.session() as session:
-            if message_id is not None:
+            if intake.message_id is not None:
                 session.execute(
                     update(Message)
-                    .where(Message.id == message_id)
+                    .where(Message.id == intake.message_id)
                     .values(processed_at=now, reply_to=None)
                 )
-            if push:
-                for reply in replies:
-                    for body in outbound_bodies(inbound.channel, reply):
-                        outbox.enqueue(
-                            session=session,
-                            channel=inbound.channel,
-                            conversation_id=conv_id,
-                            address=inbound.address,
-                            body=body,
-                        )
             conversation = session.get_one(Conversation, conv_id)
             conversation.council_area = facts.council_area or conversation.council_area
             conversation.age_band = facts.age_band or conversation.age_band
             facts = replace(
                 facts, council_area=conversation.council_area, age_band=conversation.age_band
             )
-            service.record_replies(
-                session=session, conversation_id=conv_id, replies=replies, at=now
-            )
+            if turn.answer is not None and intake.follow_up is not None:
+                followup.record(
+                    session=session,
+                    follow_up_id=intake.follow_up[0],
+                    answer=turn.answer,
+                    at=now,
+                    address=inbound.address,
+                    council_area=conversation.council_area,
+                )
             case = cases.active_case(session=session, conversation_id=conv_id)
             opened = False
             if decision.level is Level.CRISIS or meta.get("handoff") == "waiting":
@@ -374,7 +412,7 @@ class Router:
                     urgent=decision.level is Level.CRISIS,
                     triage_reasons=decision.reasons,
                     share_consent=True if decision.level is Level.CRISIS else None,
-                    from_message_id=message_id,
+                    from_message_id=intake.message_id,
                 )
             if case is not None:
                 cases.remember_address(
@@ -383,6 +421,26 @@ class Router:
                     channel=inbound.channel,
                     address=inbound.address,
                 )
+            note_first_help(conversation, facts, meta, opened)
+            if turn.answer is None and decision.level is not Level.CRISIS and case is None:
+                offer = followup.maybe_offer(
+                    session=session, conversation=conversation, intent=turn.intent, at=now
+                )
+                if offer is not None:
+                    replies.append(offer)
+            if push:
+                for reply in replies:
+                    for body in outbound_bodies(inbound.channel, reply):
+                        outbox.enqueue(
+                            session=session,
+                            channel=inbound.channel,
+                            conversation_id=conv_id,
+                            address=inbound.address,
+                            body=body,
+                        )
+            service.record_replies(
+                session=session, conversation_id=conv_id, replies=replies, at=now
+            )
             details = meta.get("handoff_details")
             if isinstance(details, dict) and "share_consent" in details:
                 cases.set_consent(
@@ -397,62 +455,38 @@ class Router:
                 unanswered_question=inbound.text if facts.answered is False else None,
                 conversation_id=conv_id,
             )
-        return handoff, case_id, opened  # type: ignore[return-value]
+        return handoff, case_id, opened, replies  # type: ignore[return-value]
 
 
-def printable(text: str) -> str:
-    """The text without control characters (NUL, BEL, ...) or lone surrogates; newlines and
-    tabs stay. PostgreSQL refuses NUL in text, and nobody means to send one."""
-    return "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
-    )
+class _RasaStarting(Exception):
+    """Rasa is not listening yet: a stored message waits for it rather than get an apology."""
 
 
-def _to_reply(message: dict[str, Any]) -> Reply:
-    """Convert one Rasa output message (plain response or an action's custom JSON)."""
-    custom = message.get("custom")
-    body = custom if isinstance(custom, dict) and "text" in custom else message
-    return Reply(
-        text=str(body.get("text") or ""),
-        sources=[
-            Source(title=s["title"], url=s["url"], last_reviewed=s["last_reviewed"])
-            for s in body.get("sources") or []
-        ],
-        buttons=[Button(title=b["title"], payload=b["payload"]) for b in body.get("buttons") or []],
-        meta=dict(body.get("meta") or {}),
-    )
+def _aware(at: datetime) -> datetime:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def _merged_meta(replies: list[Reply]) -> dict[str, Any]:
-    """What the turn's actions reported (answered, article ids, handoff ...), in one dict."""
-    meta: dict[str, Any] = {}
-    for reply in replies:
-        meta.update(reply.meta)
-    return meta
+@dataclass(frozen=True)
+class _Outcome:
+    """What the turn decided, for `_finish` to store."""
+
+    replies: list[Reply]
+    meta: dict[str, Any]
+    facts: TurnFacts
+    answer: Answer | None
+    intent: str | None
 
 
-def _facts(
-    inbound: Inbound,
-    decision: Triage,
-    rasa_turn: RasaTurn | None,
-    meta: dict[str, Any],
-    postcode_area: str | None,
-) -> TurnFacts:
-    """The anonymised facts of a turn: categories only, never the text."""
-    topics = list(meta.get("topics") or [])
-    reason = decision.reasons[0].split(":", 1)[1] if decision.reasons else meta.get("reason")
-    slots = rasa_turn.slots if rasa_turn else {}
-    area = postcode_area or slots.get("council_area")
-    feedback = meta.get("feedback")
-    return TurnFacts(
-        channel=inbound.channel,
-        council_area=area if isinstance(area, str) and area != "outside-scotland" else None,
-        age_band=age_band(inbound.text),
-        feedback=feedback if feedback in ("positive", "negative") else None,
-        intent=rasa_turn.intent if rasa_turn else None,
-        topic=topics[0] if topics else None,
-        article_ids=tuple(meta.get("article_ids") or ()),
-        answered=meta.get("answered"),
-        triage_level=decision.level.value,
-        escalation_reason=reason,
-    )
+def _open_follow_up(session: Any, conv_id: str) -> tuple[int, str] | None:
+    row = followup.open_follow_up(session=session, conversation_id=conv_id)
+    return (row.id, row.status) if row is not None else None
+
+
+def _follow_up_answer(intake: _Intake, decision: Triage, text: str) -> Answer | None:
+    """A message read as the answer to an open follow-up; triage and advisers come first."""
+    if intake.follow_up is None or decision.level is Level.CRISIS:
+        return None
+    if intake.case_status in ("assigned", "live"):
+        return None
+    return followup.understand(intake.follow_up[1], text)

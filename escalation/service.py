@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from channels.models import Conversation, Message
 from escalation.models import NORMAL, URGENT, AuditEvent, Case, ChannelAddress
+from followup import service as followup
 from insight import service as insight
 from insight.service import TurnFacts
 
@@ -139,8 +140,9 @@ def reply(*, session: Session, case_id: int, adviser_id: int, text: str) -> Case
 
 def close(
     *, session: Session, case_id: int, adviser_id: int, outcome: str
-) -> tuple[Case, str | None]:
-    """Close with an outcome and hand back to the bot; return the address for the handback."""
+) -> tuple[Case, str | None, str]:
+    """Close with an outcome and hand back to the bot; return the address for the handback
+    and its text (with the offer of one check-in, unless the case was about safety)."""
     case = session.get(Case, case_id)
     if case is None or case.status not in OPEN:
         raise CaseError("this case is not open")
@@ -148,9 +150,16 @@ def close(
         raise CaseError(f"unknown outcome {outcome!r}")
     closed = _now()
     case.status, case.outcome, case.closed_at = "closed", outcome, closed
-    session.get_one(Conversation, case.conversation_id).handoff = "none"
+    conversation = session.get_one(Conversation, case.conversation_id)
+    conversation.handoff = "none"
+    handback = HANDBACK
+    if outcome not in followup.NO_OFFER_AFTER_OUTCOMES:
+        offer = followup.maybe_offer(
+            session=session, conversation=conversation, intent=None, at=closed, case_id=case.id
+        )
+        handback = f"{HANDBACK}\n\n{offer.text}" if offer is not None else HANDBACK
     session.add(
-        Message(conversation_id=case.conversation_id, direction="out", author="bot", text=HANDBACK,
+        Message(conversation_id=case.conversation_id, direction="out", author="bot", text=handback,
                 created_at=_now())
     )  # fmt: skip
     row = session.get(ChannelAddress, case.conversation_id)
@@ -168,9 +177,10 @@ def close(
         at=closed,
     )
     address = row.address if row is not None else None
-    if row is not None:
+    waiting = followup.open_follow_up(session=session, conversation_id=case.conversation_id)
+    if row is not None and (waiting is None or waiting.status == "offered"):
         session.delete(row)  # no longer needed once the handback is queued
-    return case, address
+    return case, address, handback
 
 
 def audit(

@@ -34,7 +34,9 @@ class TurnFacts:
     age_band: str | None = None
     feedback: str | None = None
     outcome: str | None = None
-    kind: str = "turn"
+    kind: str = "turn"  # turn | case | checkin | outcome
+    first_help: str | None = None  # outcome events: article | service | case
+    time_to_outcome: str | None = None  # outcome events: one of TIME_TO_OUTCOME
 
 
 def enqueue(
@@ -84,7 +86,23 @@ def to_event(payload: dict[str, object], theme: str | None) -> InsightEvent:
         feedback=_opt(payload.get("feedback")),
         council_area=_opt(payload.get("council_area")),
         age_band=_opt(payload.get("age_band")),
+        first_help=_opt(payload.get("first_help")),
+        time_to_outcome=_opt(payload.get("time_to_outcome")),
     )
+
+
+# Follow-up outcomes (a check-in's answer) and how long after the first help they came.
+OUTCOMES = ("applied", "course", "apprenticeship", "job", "still_looking", "talk")
+TIME_TO_OUTCOME = ("under 3 weeks", "3-4 weeks", "5-8 weeks", "over 8 weeks")
+
+
+def time_band(days: float) -> str:
+    """The band of the days between the first help and the outcome, never the days."""
+    if days < 21:
+        return TIME_TO_OUTCOME[0]
+    if days < 35:
+        return TIME_TO_OUTCOME[1]
+    return TIME_TO_OUTCOME[2] if days < 63 else TIME_TO_OUTCOME[3]
 
 
 def _opt(value: object) -> str | None:

@@ -62,7 +62,7 @@ def test_sms_splitting_keeps_every_word_and_fits_the_budget(text: str) -> None:
 
 @given(TEXT)
 def test_printable_keeps_newlines_and_drops_controls(text: str) -> None:
-    from channels.router import printable
+    from channels.turns import printable
 
     out = printable(text)
     assert "\x00" not in out and all(ch in "\n\t" or ord(ch) >= 32 for ch in out if ord(ch) < 127)

@@ -82,7 +82,7 @@
       if (!res.ok) return;
       const body = await res.json();
       for (const m of body.messages) {
-        if (m.author === "user") add("me", m.text); else addReply({ text: m.text });
+        if (m.author === "user") add("me", m.text); else addReply({ text: m.text, buttons: m.buttons });
       }
     } catch (e) { /* a fresh start is fine */ }
   };

@@ -124,3 +124,35 @@ async def test_a_received_sms_is_answered_once_and_its_address_then_forgotten(
         assert queued and all(q.address == "+447700900555" for q in queued)
         assert "116 123" in queued[0].body
         assert stored.reply_to is None and stored.processed_at is not None
+
+
+async def test_a_stored_sms_waits_for_a_rasa_that_is_starting_then_gets_the_apology(
+    router: Router, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from channels.models import OutboxMessage
+
+    message_id = await router.receive(
+        Inbound(channel="sms", address="+447700900999", text="hello", provider_id="SM1")
+    )
+    assert message_id is not None
+    assert await router.process(message_id) is False  # nothing listening: not answered yet
+    db = router._db
+    with db.session() as session:
+        message = session.get_one(Message, message_id)
+        assert message.processed_at is None and message.claimed_at is None
+        assert message.reply_to == "+447700900999"
+    assert _count(db, OutboxMessage) == 0
+    impatient = Router(
+        db=db,
+        rasa=RasaClient(f"http://127.0.0.1:{_closed_port()}", timeout_s=1),
+        resolver=LocationResolver(),
+        hub=LocalHub(),
+        secret=SECRET,
+        rasa_grace=timedelta(0),
+    )
+    assert await impatient.process(message_id) is True  # waited long enough: the apology
+    with db.session() as session:
+        bodies = [row.body for row in session.scalars(select(OutboxMessage))]
+    assert len(bodies) == 1 and "0800 917 8000" in bodies[0]

@@ -87,9 +87,10 @@ class Table:
     rows: list[str]
     columns: list[str]
     grid: Grid
-    chart: str = "bar"  # how the dashboard draws it: line | bar | hbar | stacked
+    chart: str = "bar"  # how the dashboard draws it: line | bar | hbar | stacked | hstacked
     note: str = ""
     extra: dict[str, list[str]] = field(default_factory=dict)  # further text columns
+    section: str = "demand"  # where the dashboard puts it: demand | outcomes
 
     def header(self) -> list[str]:
         """Column headings, totals and extra columns included."""
@@ -112,6 +113,7 @@ class Table:
             "id": self.id,
             "title": self.title,
             "chart": self.chart,
+            "section": self.section,
             "labels": self.rows,
             "datasets": [
                 {"label": name, "data": [self.grid.shown(r, c) for r in range(len(self.rows))]}
@@ -335,7 +337,10 @@ def tables(session: Session, filters: Filters, k: int) -> list[Table]:
             k=k,
         )
     )
-    return out
+    # Imported here: insight.outcomes builds on this module's Table and counting helpers.
+    from insight.outcomes import outcome_tables
+
+    return [*out, *outcome_tables(session, filters, k)]
 
 
 def _days(filters: Filters, counts: Counter[tuple[str, str]]) -> list[str]:

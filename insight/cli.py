@@ -38,7 +38,7 @@ def report(
         "insight-report.pdf"
     ),
 ) -> None:
-    """Write a one-page summary with charts for a month."""
+    """Write the month's summary with charts: demand, then check-in outcomes."""
     from datetime import UTC, datetime
 
     from insight.report import month_filters, write_report

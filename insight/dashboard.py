@@ -20,6 +20,7 @@ from cairn.errors import Forbidden, InvalidInput
 from escalation.console import csrf_token, current_user
 from escalation.models import User
 from insight.aggregates import CHANNEL_NAMES, Filters, Table, phrases, table_csv, tables, to_csv
+from insight.outcomes import headline, outcome_mix
 from knowledge.location import COUNCILS
 
 router = APIRouter(include_in_schema=False)
@@ -92,6 +93,8 @@ def _payload(items: list[Table], phrase_rows: list[Any], chosen: Filters, k: int
             for t in items
         ],
         "phrases": [{"theme": t, "phrase": p, "conversations": n} for t, p, n in phrase_rows],
+        "outcome_headline": [{"label": m, "value": v} for m, v in headline(items)],
+        "outcome_mix": [{"label": m, "value": v} for m, v in outcome_mix(items)],
     }
 
 

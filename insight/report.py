@@ -1,4 +1,4 @@
-"""`cairn insight report`: a one-page monthly summary (PDF or HTML) with charts.
+"""`cairn insight report`: a monthly summary (PDF or HTML): demand, then check-in outcomes.
 
 It is drawn from the same suppressed tables as the dashboard, so nothing under the threshold
 appears; hidden cells are left out of the charts and labelled in the tables.
@@ -17,12 +17,14 @@ import matplotlib
 matplotlib.use("Agg")  # no display: files only
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from insight.aggregates import Filters, Table
+from insight.outcomes import TABLE_IDS, headline, outcome_mix
 
 INK, BRAND = "#1b1b1b", "#0b5c4b"
-COLOURS = ["#0b5c4b", "#b35900", "#3d5a99", "#7a1f5c"]
+COLOURS = ["#0b5c4b", "#b35900", "#3d5a99", "#7a1f5c", "#4a4a4a", "#8c7a00"]
 CHARTS = ("demand", "areas", "unanswered", "escalations")
 
 
@@ -72,12 +74,12 @@ def _draw(ax: Axes, table: Table) -> None:
         )
 
 
-def _figure(month: str, tables: list[Table]) -> Figure:
+def _figure(title: str, tables: list[Table], charts: tuple[str, ...] = CHARTS) -> Figure:
     by_id = {t.id: t for t in tables}
     fig, axes = plt.subplots(2, 2, figsize=(8.27, 7.2))
-    for ax, table_id in zip(axes.flat, CHARTS, strict=True):
+    for ax, table_id in zip(axes.flat, charts, strict=True):
         _draw(ax, by_id[table_id])
-    fig.suptitle(f"Cairn demand insight, {month}", x=0.02, ha="left", fontsize=13, color=BRAND)
+    fig.suptitle(title, x=0.02, ha="left", fontsize=13, color=BRAND)
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     return fig
 
@@ -98,38 +100,53 @@ def _headline(tables: list[Table]) -> list[tuple[str, str]]:
     return out
 
 
+def _outcome_figures(tables: list[Table]) -> list[tuple[str, str]]:
+    """The check-in headline and the outcome mix (share of answers), already suppressed."""
+    return [*headline(tables), *((f"Outcome: {o}", v) for o, v in outcome_mix(tables))]
+
+
 def write_report(month: str, tables: list[Table], path: Path, threshold: int) -> Path:
-    """Write the one-page summary as PDF (by extension) or HTML."""
-    fig = _figure(month, tables)
+    """Write the summary as PDF (by extension) or HTML: demand, then check-in outcomes."""
+    fig = _figure(f"Cairn demand insight, {month}", tables)
+    outcomes = _figure(f"Outcomes of follow-up check-ins, {month}", tables, TABLE_IDS)
+    small = f"Counts under {threshold} shown as <{threshold}."
     if path.suffix.lower() == ".pdf":
-        lines = "   ".join(f"{label}: {value}" for label, value in _headline(tables))
-        fig.text(
-            0.02,
-            0.005,
-            f"{lines}.   Counts under {threshold} shown as <{threshold}.",
-            fontsize=7,
-            color=INK,
-        )
-        fig.savefig(path, format="pdf")
+        for page, figures in ((fig, _headline(tables)), (outcomes, _outcome_figures(tables))):
+            lines = "   ".join(f"{label}: {value}" for label, value in figures)
+            page.text(0.02, 0.005, f"{lines}.   {small}", fontsize=6, color=INK, wrap=True)
+        with PdfPages(path) as pdf:
+            pdf.savefig(fig)
+            pdf.savefig(outcomes)
         plt.close(fig)
+        plt.close(outcomes)
         return path
-    svg = io.StringIO()
-    fig.savefig(svg, format="svg")
-    plt.close(fig)
-    rows = "".join(
-        f"<tr><th scope='row'>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
-        for label, value in _headline(tables)
-    )
+    svgs = []
+    for figure in (fig, outcomes):
+        svg = io.StringIO()
+        figure.savefig(svg, format="svg")
+        plt.close(figure)
+        svgs.append(svg.getvalue().split("?>", 1)[-1])
     path.write_text(
         "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'>"
         f"<title>Cairn demand insight, {html.escape(month)}</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;"
         "color:#1b1b1b}th,td{text-align:left;padding:.2rem .6rem}</style></head><body>"
         f"<h1>Cairn demand insight, {html.escape(month)}</h1>"
-        f"<table>{rows}</table>"
+        f"{_rows(_headline(tables))}"
         f"<p>Counts under {threshold} are shown as &lt;{threshold}; no message text or "
-        "identifier is stored.</p>"
-        f"{svg.getvalue().split('?>', 1)[-1]}</body></html>",
+        f"identifier is stored.</p>{svgs[0]}"
+        "<h2 id='outcomes'>Outcomes of follow-up check-ins</h2>"
+        "<p>One check-in, about two weeks after the first help, to young people who agreed to "
+        "it. Shares use shown counts only; definitions in docs/outcomes.md.</p>"
+        f"{_rows(_outcome_figures(tables))}{svgs[1]}</body></html>",
         encoding="utf-8",
     )
     return path
+
+
+def _rows(figures: list[tuple[str, str]]) -> str:
+    cells = "".join(
+        f"<tr><th scope='row'>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
+        for label, value in figures
+    )
+    return f"<table>{cells}</table>"

@@ -1,15 +1,15 @@
 // Draws the dashboard's charts from the page's own JSON (no inline script: CSP forbids it).
 (function () {
   "use strict";
-  var palette = ["#0b5c4b", "#b35900", "#3d5a99", "#7a1f5c", "#4a4a4a"];
+  var palette = ["#0b5c4b", "#b35900", "#3d5a99", "#7a1f5c", "#4a4a4a", "#8c7a00"];
   var data = JSON.parse(document.getElementById("insight-data").textContent);
   window.cairnCharts = {};
 
   function draw(table) {
     var canvas = document.getElementById("chart-" + table.id);
     if (!canvas || !window.Chart) { return; }
-    var horizontal = table.chart === "hbar";
-    var stacked = table.chart === "stacked";
+    var horizontal = table.chart === "hbar" || table.chart === "hstacked";
+    var stacked = table.chart === "stacked" || table.chart === "hstacked";
     var chart = new window.Chart(canvas, {
       type: table.chart === "line" ? "line" : "bar",
       data: {

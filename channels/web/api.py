@@ -6,17 +6,21 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 
+from cairn.db import Database
 from cairn.errors import InvalidInput, PayloadTooLarge, RateLimited
 from channels.identity import conversation_id
 from channels.live import event_stream
 from channels.ratelimit import SLOW_DOWN
 from channels.router import Router
 from channels.schemas import Inbound, Turn
+from insight.notes import NoteView, published
 
 router = APIRouter(tags=["web"])
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -111,10 +115,11 @@ async def post_message(message: WebMessage, request: Request, response: Response
 
 
 class HistoryItem(BaseModel):
-    """One earlier message."""
+    """One earlier message (a check-in waiting for its answer keeps its buttons)."""
 
     author: str
     text: str
+    buttons: list[ButtonOut] = []
 
 
 class WebHistory(BaseModel):
@@ -131,12 +136,16 @@ async def get_history(
 ) -> WebHistory:
     """The conversation so far, so it resumes after a reload."""
     conversation_router: Router = request.app.state.router
-    handoff, rows = await conversation_router.history("web", session)
-    return WebHistory(
-        session=session,
-        handoff=handoff,
-        messages=[HistoryItem(author=a, text=t) for a, t in rows],
-    )
+    handoff, rows, check_in = await conversation_router.history("web", session)
+    messages = [HistoryItem(author=a, text=t) for a, t in rows]
+    if check_in is not None:
+        buttons = [ButtonOut(**vars(b)) for b in check_in.buttons]
+        last = next((m for m in reversed(messages) if m.text == check_in.text), None)
+        if last is not None:
+            last.buttons = buttons
+        else:
+            messages.append(HistoryItem(author="bot", text=check_in.text, buttons=buttons))
+    return WebHistory(session=session, handoff=handoff, messages=messages)
 
 
 @router.get("/api/web/events", include_in_schema=False)
@@ -151,8 +160,18 @@ async def live_events(
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def chat_page(request: Request) -> HTMLResponse:
-    """The chat page."""
-    return templates.TemplateResponse(request, "chat.html", {})
+    """The chat page, with the latest 'you said, we did' notes."""
+    db: Database = request.app.state.db
+
+    def load() -> list[NoteView]:
+        with db.session() as session:
+            return published(session=session)
+
+    try:
+        notes = await to_thread.run_sync(load)
+    except OperationalError:  # the chat page (and its Quick exit) stays up without its notes
+        notes = []
+    return templates.TemplateResponse(request, "chat.html", {"notes": notes})
 
 
 @router.get("/privacy", response_class=HTMLResponse, include_in_schema=False)

@@ -27,6 +27,7 @@ from bot.actions import build_actions
 from bot.actions.api import router as actions_router
 from cairn.db import Database, make_engine
 from cairn.errors import CairnError
+from cairn.logs import quiet_access_log
 from cairn.settings import Settings
 from channels.background import Background, resume_forever
 from channels.delivery import Delivery
@@ -42,11 +43,14 @@ from channels.telegram.client import TelegramSender, make_bot
 from channels.twilio.api import router as twilio_router
 from channels.twilio.client import TwilioSender
 from channels.web.api import router as web_router
+from escalation.assist_api import router as assist_router
 from escalation.availability import waiting_message
 from escalation.console import NotSignedIn
 from escalation.console import router as console_router
 from escalation.semantic import SemanticTriage
+from followup.scheduler import FollowUpScheduler
 from insight.dashboard import router as insight_router
+from insight.notes_api import router as notes_router
 from insight.relay import InsightRelay
 from insight.themes import ThemeMapper
 from knowledge.api import router as knowledge_router
@@ -65,6 +69,7 @@ MAX_ACTION_BODY_BYTES = 8 * 1024 * 1024
 def create_app(settings: Settings) -> FastAPI:
     """Build the app; stores and models load in the lifespan, once per process."""
     settings.check_secrets()
+    quiet_access_log()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -138,6 +143,8 @@ def create_app(settings: Settings) -> FastAPI:
             on_outbox=worker.notify,
             claim_lease=timedelta(seconds=settings.resume_after_s),
         )
+        follow_ups = FollowUpScheduler(db=db, opt_out_id=opt_out_id, on_outbox=worker.notify)
+        follow_ups.start()
         app.state.background = Background()
         app.state.limits = RateLimits(settings.rate_limit, settings.redis_url)
         resume_task = asyncio.create_task(
@@ -151,6 +158,7 @@ def create_app(settings: Settings) -> FastAPI:
             log.info("channel %s: %s", channel, "on" if on else "off (credentials unset)")
         log.info("knowledge: %d chunks loaded", retriever.size)
         yield
+        follow_ups.shutdown()
         await app.state.background.close()
         for task in (purge_task, relay_task, resume_task):
             task.cancel()
@@ -185,7 +193,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(twilio_router)
     app.include_router(telegram_router)
     app.include_router(console_router)
+    app.include_router(assist_router)
     app.include_router(insight_router)
+    app.include_router(notes_router)
     app.mount(
         "/console-static",
         StaticFiles(directory=Path(__file__).parent.parent / "escalation/static"),
@@ -296,8 +306,15 @@ CSP = (
 )
 
 
+STATIC_PREFIXES = ("/static/", "/console-static/", "/insight-static/")
+
+
 class SecurityHeaders:
-    """CSP without unsafe-inline, no framing, no sniffing, no referrer; HSTS behind TLS."""
+    """CSP without unsafe-inline, no framing, no sniffing, no referrer; HSTS behind TLS.
+
+    Everything but static files is `no-store`: transcripts and case pages must not stay in a
+    shared computer's browser cache, nor come back with the back button after signing out.
+    """
 
     def __init__(self, app: ASGIApp, hsts: bool) -> None:
         self.app = app
@@ -316,9 +333,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        dynamic = not scope["path"].startswith(STATIC_PREFIXES)
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
+                headers = [*message.get("headers", []), *self.headers]
+                if dynamic and not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -228,14 +228,14 @@ async def close(
 ) -> Response:
     """Close with an outcome; the bot takes the conversation back and says so."""
 
-    def store(session: Any) -> tuple[str, str, str | None]:
-        case, address = service.close(
+    def store(session: Any) -> tuple[str, str, str | None, str]:
+        case, address, handback = service.close(
             session=session, case_id=case_id, adviser_id=user.id, outcome=outcome
         )
-        return case.conversation_id, case.channel, address
+        return case.conversation_id, case.channel, address, handback
 
-    conv_id, channel, address = await _in_session(request, store)
-    await _deliver(request, conv_id, channel, address, service.HANDBACK, author="bot")
+    conv_id, channel, address, handback = await _in_session(request, store)
+    await _deliver(request, conv_id, channel, address, handback, author="bot")
     await request.app.state.hub.publish("queue", {"case_id": case_id})
     return RedirectResponse("/adviser", status_code=303)
 

@@ -66,6 +66,21 @@ def bench_retrieval(
     out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))
 
 
+@bench_app.command("assist")
+def bench_assist(
+    cases: Annotated[int, typer.Option(min=20, max=100_000)] = 500, as_json: JsonFlag = False
+) -> None:
+    """p50/p95 of the adviser assist panel's suggestions over synthetic live cases."""
+    from evaluation.bench_assist import run
+    from knowledge.factory import open_directory, open_retriever
+
+    settings = get_settings()
+    retriever = open_retriever(settings)
+    retriever.warm()
+    report = run(retriever, open_directory(settings), cases=cases)
+    out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))
+
+
 @eval_app.command("services")
 def eval_services(as_json: JsonFlag = False) -> None:
     """Location resolution accuracy and careers-advice coverage per council area."""
@@ -148,6 +163,44 @@ def bench_channels(
 
     report = run(n)
     out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))
+
+
+@bench_app.command("soak")
+def bench_soak(
+    rate: Annotated[float, typer.Option(min=0.1, max=200, help="SMS per second.")] = 30,
+    minutes: Annotated[float, typer.Option(min=0.5, max=240)] = 10,
+    fault: Annotated[str, typer.Option(help="kill-api | stop-rasa | provider-down | none")] = (
+        "kill-api"
+    ),
+    fault_seconds: Annotated[
+        float, typer.Option(min=0, help="How long the fault lasts (0: 30 s Rasa, 60 s provider).")
+    ] = 0,
+    recovery_seconds: Annotated[
+        float, typer.Option(min=0, help="After the fault, still counted as 'during'.")
+    ] = 60,
+    drain_seconds: Annotated[float, typer.Option(min=0, help="Wait for late replies.")] = 120,
+    keep: Annotated[bool, typer.Option(help="Keep the data directory and logs.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Start the whole stack, send SMS at a steady rate, inject one fault midway."""
+    from evaluation.bench_soak import run
+
+    settings = get_settings()
+    err = Console(stderr=True, highlight=False)
+    report = run(
+        rate=rate, minutes=minutes, fault=fault, models_dir=settings.models,
+        chroma_path=settings.chroma_path, fault_s=fault_seconds, recovery_s=recovery_seconds,
+        drain_s=drain_seconds, keep=keep, say=lambda line: err.print(f"soak: {line}"),
+    )  # fmt: skip
+    if as_json:
+        out.print(json.dumps(report))
+        return
+    table = Table(title=f"Soak: {rate:g} SMS/s for {minutes:g} min, fault {fault}")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in report.items():
+        table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value))
+    out.print(table)
 
 
 @eval_app.command("triage")

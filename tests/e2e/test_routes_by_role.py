@@ -87,10 +87,18 @@ def test_every_route_is_checked_for_every_role(
         json={"session": session, "text": f"can I talk to a real person {marker}"},
     )
     case_id = case_with(stack, marker)
-    values = {"case_id": str(case_id), "table_id": "demand"}
+    # No note has this id: the role check runs first, then the page says there is no such note.
+    values = {"case_id": str(case_id), "table_id": "demand", "note_id": "999999"}
     # Signing in or out would change the role for the routes after it: those go last.
     routes = sorted(all_routes(), key=lambda r: r[1] in ("/adviser/login", "/adviser/logout"))
     assert len(routes) >= 30
+    assert ("GET", "/adviser/cases/{case_id}/suggestions") in routes  # adviser assist
+    assert {
+        ("GET", "/insight/notes"),
+        ("POST", "/insight/notes"),
+        ("POST", "/insight/notes/{note_id}/publish"),
+        ("POST", "/insight/notes/{note_id}/withdraw"),
+    } <= set(routes)
     for method, template in routes:
         path = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], template)
         for role in ROLES:

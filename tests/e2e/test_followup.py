@@ -7,19 +7,22 @@ delivers it to the fake Messages API.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from followup.service import CHECK_IN, CONSENTED, THANKS
 from tests.conftest import SECRET
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, children, start_stack, stop_stack, twilio_env
 from tests.e2e.test_sms import post_sms, sent_to, wait_for
 from tests.fakes.server import LoopbackServer
 from tests.fakes.twilio import FakeTwilio
@@ -120,3 +123,28 @@ def test_want_to_talk_to_someone_opens_a_case(
     reply = say(stack, fake, number, "6")
     assert THANKS["talk"][:20] in reply
     assert db_rows(stack, "cairn.db", "SELECT count(*) FROM cases")[0][0] == cases_before + 1
+
+
+def test_a_restart_between_consent_and_sending_loses_nothing_and_sends_once(
+    tmp_path: Path, twilio: tuple[FakeTwilio, LoopbackServer]
+) -> None:
+    fake, number = twilio[0], "+447700900314"
+    data_dir = tmp_path / "restart"
+    first = start_stack(data_dir, env=twilio_env(twilio[1]))
+    try:
+        consent(first, fake, number)
+    finally:
+        for pid in children(first.process.pid) | {first.process.pid}:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)  # no clean shutdown
+        first.process.wait(timeout=30)
+    second = start_stack(data_dir, env=twilio_env(twilio[1]))
+    try:
+        before = len(sent_to(fake, number))
+        assert run_follow_ups(second, LATER) == 1
+        assert run_follow_ups(second, LATER) == 0
+        assert wait_for(lambda: any(CHECK_IN in m.body for m in sent_to(fake, number)), 20)
+        time.sleep(1.5)
+        assert [CHECK_IN in m.body for m in sent_to(fake, number)[before:]] == [True]
+    finally:
+        stop_stack(second)

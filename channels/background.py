@@ -38,13 +38,29 @@ class Background:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-async def resume_forever(router: Router, *, after: timedelta, every_s: float) -> None:
-    """Answer received messages left unanswered for longer than `after` (crash, restart)."""
+async def resume_forever(
+    router: Router, *, after: timedelta, every_s: float, concurrency: int = 8
+) -> None:
+    """Answer received messages left unanswered for longer than `after` (crash, restart).
+
+    A backlog (hundreds of messages after a restart) is answered several at a time and pass
+    after pass without pausing, as long as passes make progress; while nothing can be answered
+    (Rasa still starting) it waits `every_s` between passes.
+    """
+    slots = asyncio.Semaphore(concurrency)
+
+    async def resume(message_id: int) -> bool:
+        async with slots:
+            return await router.process(message_id)
+
     while True:
+        answered = 0
         try:
-            for message_id in await router.pending(after):
-                if await router.process(message_id):
-                    log.info("resumed message %s after an interruption", message_id)
+            pending = await router.pending(after)
+            answered = sum(await asyncio.gather(*(resume(m) for m in pending)))
+            if answered:
+                log.info("resumed %d messages after an interruption", answered)
         except Exception:  # a database outage must not end the loop
             log.exception("resume pass failed")
-        await asyncio.sleep(every_s)
+        if not answered:
+            await asyncio.sleep(every_s)

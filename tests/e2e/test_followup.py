@@ -17,7 +17,9 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from followup.service import CHECK_IN, CONSENTED, THANKS
@@ -148,3 +150,35 @@ def test_a_restart_between_consent_and_sending_loses_nothing_and_sends_once(
         assert [CHECK_IN in m.body for m in sent_to(fake, number)[before:]] == [True]
     finally:
         stop_stack(second)
+
+
+def test_a_web_check_in_waits_for_the_next_visit_and_its_buttons_answer_it(
+    stack: Stack, api: httpx.Client
+) -> None:
+    session = "followup-web-visit-1"
+
+    def say_web(text: str) -> dict[str, Any]:
+        response = api.post("/api/web/messages", json={"session": session, "text": text})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    say_web("how do I find an apprenticeship?")
+    offer = say_web("thanks, that really helped")["replies"][-1]
+    assert "in 2 weeks" in offer["text"]
+    assert [b["payload"] for b in offer["buttons"]] == ["/followup_yes", "/followup_no"]
+    assert CONSENTED[:40] in say_web("/followup_yes")["replies"][0]["text"]
+    history = api.get("/api/web/history", params={"session": session}).json()
+    assert not any(m["buttons"] for m in history["messages"])  # not due: nothing to show
+    with sqlite3.connect(stack.data_dir / "cairn.db") as db:  # two weeks pass
+        db.execute(
+            "UPDATE follow_ups SET due_at = '2000-01-01 00:00:00' WHERE status = 'scheduled'"
+            " AND channel = 'web'"
+        )
+    history = api.get("/api/web/history", params={"session": session}).json()
+    shown = history["messages"][-1]
+    assert shown["text"] == CHECK_IN
+    assert "/checkin_course" in [b["payload"] for b in shown["buttons"]]
+    assert THANKS["course"] in say_web("/checkin_course")["replies"][0]["text"]
+    history = api.get("/api/web/history", params={"session": session}).json()
+    assert not any(m["buttons"] for m in history["messages"])  # answered: gone

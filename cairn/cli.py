@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import signal
 import subprocess
@@ -418,7 +419,7 @@ def serve() -> None:
 def run() -> None:
     """Set up what changed, start Rasa and the api, wait for health, stop all on Ctrl-C."""
     from cairn import rasa_model
-    from cairn.supervisor import Service, StackFailed, Supervisor
+    from cairn.supervisor import LEAN_MALLOC, Service, StackFailed, Supervisor
 
     _ensure_secret()
     get_settings.cache_clear()
@@ -457,6 +458,7 @@ def run() -> None:
             command=[sys.executable, "-m", "cairn.cli", "serve"],
             health_url=f"{api_url}/healthz",
             log_path=logs / "api.log",
+            env={**os.environ, **LEAN_MALLOC},
         ),
     ]
     supervisor = Supervisor(services, ROOT)

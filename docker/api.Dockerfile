@@ -14,6 +14,6 @@ COPY insight insight
 COPY evaluation evaluation
 COPY bot bot
 RUN uv sync --frozen --no-dev
-ENV PATH="/app/.venv/bin:$PATH" HF_HUB_OFFLINE=1 CAIRN_DATA_DIR=/app/var
+ENV PATH="/app/.venv/bin:$PATH" HF_HUB_OFFLINE=1 CAIRN_DATA_DIR=/app/var MALLOC_ARENA_MAX=2
 EXPOSE 8000
 CMD ["cairn", "serve"]

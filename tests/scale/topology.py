@@ -25,7 +25,7 @@ import httpx
 import typer
 
 from cairn import rasa_model
-from cairn.supervisor import Service, Supervisor
+from cairn.supervisor import LEAN_MALLOC, Service, Supervisor
 from tests.servers import Postgres, free_port, postgres_cluster, redis_server, require
 
 REPO = Path(__file__).resolve().parents[2]
@@ -216,7 +216,12 @@ def scale_out(
                     command=[sys.executable, "-m", "cairn.cli", "serve"],
                     health_url=f"http://127.0.0.1:{aport}/healthz",
                     log_path=logs / f"api-{n + 1}.log",
-                    env={**env, **rasa_model.SINGLE_THREADED_MATHS, "API_PORT": str(aport)},
+                    env={
+                        **env,
+                        **rasa_model.SINGLE_THREADED_MATHS,
+                        **LEAN_MALLOC,
+                        "API_PORT": str(aport),
+                    },
                 )
             )
         conf = data_dir / "nginx.conf"

@@ -128,7 +128,7 @@ class Table:
         }
 
 
-def _table(
+def suppressed_table(
     *,
     id: str,
     title: str,
@@ -141,6 +141,7 @@ def _table(
     chart: str = "bar",
     note: str = "",
 ) -> Table:
+    """Lay `counts` out as rows by columns and suppress the grid: the only way to a Table."""
     rows, columns = list(rows), list(columns)
     matrix = [[counts[(row, key)] for key, _ in columns] for row in rows] or [[0] * len(columns)]
     names = row_names or {}
@@ -156,9 +157,10 @@ def _table(
     )
 
 
-def _counts(
+def grouped_counts(
     session: Session, filters: Filters, row: Any, col: Any, *extra: ColumnElement[bool]
 ) -> Counter[tuple[str, str]]:
+    """Count the filtered events by two columns."""
     statement: Select[Any] = (
         select(row, col, func.count()).where(*filters.where(), *extra).group_by(row, col)
     )
@@ -168,7 +170,8 @@ def _counts(
     return counts
 
 
-def _ranked(counts: Counter[tuple[str, str]]) -> list[str]:
+def ranked(counts: Counter[tuple[str, str]]) -> list[str]:
+    """Row keys, largest total first."""
     totals: Counter[str] = Counter()
     for (row, _), n in counts.items():
         totals[row] += n
@@ -197,10 +200,10 @@ def tables(session: Session, filters: Filters, k: int) -> list[Table]:
         (c, CHANNEL_NAMES[c]) for c in CHANNELS if not filters.channel or filters.channel == c
     ]
     day = func.date(InsightEvent.hour)
-    demand = _counts(session, filters, day, InsightEvent.channel, turns)
+    demand = grouped_counts(session, filters, day, InsightEvent.channel, turns)
     days = _days(filters, demand)
     out = [
-        _table(
+        suppressed_table(
             id="demand",
             title="Messages by day and channel",
             row_header="Day",
@@ -212,7 +215,7 @@ def tables(session: Session, filters: Filters, k: int) -> list[Table]:
         ),
         _areas(session, filters, k),
     ]
-    topics = _counts(
+    topics = grouped_counts(
         session,
         filters,
         InsightEvent.topic,
@@ -221,7 +224,7 @@ def tables(session: Session, filters: Filters, k: int) -> list[Table]:
         InsightEvent.topic.is_not(None),
     )
     out.append(
-        _table(
+        suppressed_table(
             id="topics",
             title="Topics answered from the knowledge base",
             row_header="Topic",
@@ -231,13 +234,13 @@ def tables(session: Session, filters: Filters, k: int) -> list[Table]:
                     for (t, a), n in topics.items()
                 }
             ),
-            rows=_ranked(topics),
+            rows=ranked(topics),
             columns=[("answered", "Answered"), ("not", "No good answer")],
             k=k,
             chart="hbar",
         )
     )
-    themes = _counts(
+    themes = grouped_counts(
         session,
         filters,
         InsightEvent.theme,
@@ -247,12 +250,12 @@ def tables(session: Session, filters: Filters, k: int) -> list[Table]:
         InsightEvent.theme.is_not(None),
     )
     out.append(
-        _table(
+        suppressed_table(
             id="unanswered",
             title="Questions without a good answer, by theme",
             row_header="Theme",
             counts=themes,
-            rows=_ranked(themes),
+            rows=ranked(themes),
             columns=channels,
             k=k,
             chart="hbar",
@@ -260,7 +263,7 @@ def tables(session: Session, filters: Filters, k: int) -> list[Table]:
             note="Themes come from a written taxonomy; no question text is stored.",
         )
     )
-    escalations = _counts(
+    escalations = grouped_counts(
         session,
         filters,
         InsightEvent.escalation_reason,
@@ -269,35 +272,35 @@ def tables(session: Session, filters: Filters, k: int) -> list[Table]:
         InsightEvent.escalation_reason.is_not(None),
     )
     out.append(
-        _table(
+        suppressed_table(
             id="escalations",
             title="Why people were passed to a person",
             row_header="Reason",
             counts=escalations,
-            rows=_ranked(escalations),
+            rows=ranked(escalations),
             columns=[("crisis", "Crisis"), ("needs_person", "Needs a person"), ("none", "Other")],
             k=k,
             chart="stacked",
             row_names=REASONS,
         )
     )
-    outcomes = _counts(
+    outcomes = grouped_counts(
         session, filters, InsightEvent.outcome, InsightEvent.channel, InsightEvent.kind == "case"
     )
     out.append(
-        _table(
+        suppressed_table(
             id="outcomes",
             title="How adviser cases ended",
             row_header="Outcome",
             counts=outcomes,
-            rows=_ranked(outcomes),
+            rows=ranked(outcomes),
             columns=channels,
             k=k,
             chart="stacked",
             row_names=OUTCOMES,
         )
     )
-    feedback = _counts(
+    feedback = grouped_counts(
         session,
         filters,
         InsightEvent.feedback,
@@ -306,7 +309,7 @@ def tables(session: Session, filters: Filters, k: int) -> list[Table]:
         InsightEvent.feedback.is_not(None),
     )
     out.append(
-        _table(
+        suppressed_table(
             id="feedback",
             title="Was the answer helpful?",
             row_header="Feedback",
@@ -318,7 +321,7 @@ def tables(session: Session, filters: Filters, k: int) -> list[Table]:
             row_names={"positive": "Helpful", "negative": "Not helpful"},
         )
     )
-    ages = _counts(
+    ages = grouped_counts(
         session,
         filters,
         InsightEvent.age_band,
@@ -327,7 +330,7 @@ def tables(session: Session, filters: Filters, k: int) -> list[Table]:
         InsightEvent.age_band.is_not(None),
     )
     out.append(
-        _table(
+        suppressed_table(
             id="ages",
             title="Stated age band",
             row_header="Age band",
@@ -357,7 +360,7 @@ def _days(filters: Filters, counts: Counter[tuple[str, str]]) -> list[str]:
 
 def _areas(session: Session, filters: Filters, k: int) -> Table:
     """Messages by council area, with a rate per 1,000 young people where it can be shown."""
-    counts = _counts(
+    counts = grouped_counts(
         session,
         filters,
         InsightEvent.council_area,
@@ -365,8 +368,8 @@ def _areas(session: Session, filters: Filters, k: int) -> Table:
         InsightEvent.kind == "turn",
         InsightEvent.council_area.is_not(None),
     )
-    rows = _ranked(counts)
-    table = _table(
+    rows = ranked(counts)
+    table = suppressed_table(
         id="areas",
         title="Messages by council area",
         row_header="Council area",

@@ -13,7 +13,7 @@ from collections import Counter
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from insight.aggregates import Filters, Table, _counts, _ranked, _table
+from insight.aggregates import Filters, Table, grouped_counts, ranked, suppressed_table
 from insight.models import InsightEvent
 from insight.service import OUTCOMES, TIME_TO_OUTCOME
 from insight.suppression import Grid, suppress
@@ -102,13 +102,13 @@ def _answered(counts: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]:
 def _checkins(session: Session, filters: Filters, k: int) -> Table:
     """Check-ins sent by month: answered or not, with the share answered."""
     day = func.date(InsightEvent.hour)
-    by_day = _counts(
+    by_day = grouped_counts(
         session, filters, day, InsightEvent.kind, InsightEvent.kind.in_(("checkin", "outcome"))
     )
     by_month: Counter[tuple[str, str]] = Counter()
     for (d, kind), n in by_day.items():
         by_month[(d[:7], kind)] += n
-    table = _table(
+    table = suppressed_table(
         id="checkins",
         title="Check-ins sent and answered, by month",
         row_header="Month",
@@ -145,10 +145,10 @@ def _by_help(session: Session, filters: Filters, k: int) -> Table:
     counts: Counter[tuple[str, str]] = Counter()
     for first_help, topic, outcome, n in session.execute(statement):
         counts[(_help_row(first_help, topic), str(outcome))] += int(n)
-    articles = [r for r in _ranked(counts) if r.startswith("article:")]
+    articles = [r for r in ranked(counts) if r.startswith("article:")]
     others = [r for r in ("service", "case", "unknown") if any(key[0] == r for key in counts)]
     rows = articles + others
-    table = _table(
+    table = suppressed_table(
         id="outcomes_by_help",
         title="Outcomes by first help",
         row_header="First help",
@@ -166,11 +166,11 @@ def _by_help(session: Session, filters: Filters, k: int) -> Table:
 def _by_area(session: Session, filters: Filters, k: int) -> Table:
     """Outcomes by council area, ranked, with the share of that area's check-ins answered."""
     in_area = InsightEvent.council_area.is_not(None)
-    counts = _counts(
+    counts = grouped_counts(
         session, filters, InsightEvent.council_area, InsightEvent.outcome, *_outcomes_only(in_area)
     )
-    rows = _ranked(counts)
-    table = _table(
+    rows = ranked(counts)
+    table = suppressed_table(
         id="outcomes_by_area",
         title="Outcomes by council area",
         row_header="Council area",
@@ -182,7 +182,7 @@ def _by_area(session: Session, filters: Filters, k: int) -> Table:
         row_names={slug: names[0] for slug, names in COUNCILS.items()},
         note="Answered share: answers per check-in sent in the area, where both pass suppression.",
     )
-    sent = _counts(
+    sent = grouped_counts(
         session,
         filters,
         InsightEvent.council_area,
@@ -202,7 +202,7 @@ def _by_area(session: Session, filters: Filters, k: int) -> Table:
 
 def _time_to_outcome(session: Session, filters: Filters, k: int) -> Table:
     """How long after the first help each outcome came, in bands."""
-    counts = _counts(
+    counts = grouped_counts(
         session,
         filters,
         InsightEvent.time_to_outcome,
@@ -210,7 +210,7 @@ def _time_to_outcome(session: Session, filters: Filters, k: int) -> Table:
         *_outcomes_only(InsightEvent.time_to_outcome.is_not(None)),
     )
     seen = {r for r, _ in counts}
-    table = _table(
+    table = suppressed_table(
         id="time_to_outcome",
         title="Time from first help to outcome",
         row_header="Time to outcome",

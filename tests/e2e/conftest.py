@@ -37,23 +37,6 @@ class Stack:
         return self.log.read_text()
 
 
-def children(pid: int) -> set[int]:
-    """Every descendant of `pid`, by walking /proc (the services run in their own sessions)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {p for p, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -9,19 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import children, start_stack, stop_stack, twilio_env
+from evaluation.soak_stack import cmdline, descendants
+from tests.e2e.conftest import start_stack, stop_stack, twilio_env
 from tests.e2e.test_sms import post_sms, sent_to, wait_for
 from tests.fakes.server import LoopbackServer
 from tests.fakes.twilio import FakeTwilio
 
 pytestmark = pytest.mark.e2e
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
 
 
 def test_kill_9_in_the_middle_of_a_turn_then_restart_answers_exactly_once(
@@ -31,8 +25,8 @@ def test_kill_9_in_the_middle_of_a_turn_then_restart_answers_exactly_once(
     data_dir = tmp_path / "crash"
     env = {**twilio_env(server), "RESUME_AFTER_S": "2"}
     first = start_stack(data_dir, env=env)
-    processes = children(first.process.pid) | {first.process.pid}
-    rasa = [p for p in processes if "rasa run" in _cmdline(p)]
+    processes = descendants(first.process.pid) | {first.process.pid}
+    rasa = [p for p in processes if "rasa run" in cmdline(p)]
     assert rasa, "no Rasa process found"
     try:
         os.kill(rasa[0], signal.SIGSTOP)  # Rasa hangs: the turn is in flight
@@ -62,7 +56,7 @@ def test_while_rasa_is_unresponsive_people_get_a_way_to_a_person_and_triage_stil
     import httpx
 
     stack = start_stack(tmp_path / "rasa-down", env={"RASA_TIMEOUT_S": "2"})
-    rasa = [p for p in children(stack.process.pid) if "rasa run" in _cmdline(p)]
+    rasa = [p for p in descendants(stack.process.pid) if "rasa run" in cmdline(p)]
     try:
         os.kill(rasa[0], signal.SIGSTOP)
         with httpx.Client(base_url=stack.api_url, timeout=30) as api:

@@ -22,9 +22,10 @@ from typing import Any
 import httpx
 import pytest
 
+from evaluation.soak_stack import descendants
 from followup.service import CHECK_IN, CONSENTED, THANKS
 from tests.conftest import SECRET
-from tests.e2e.conftest import Stack, children, start_stack, stop_stack, twilio_env
+from tests.e2e.conftest import Stack, start_stack, stop_stack, twilio_env
 from tests.e2e.test_sms import post_sms, sent_to, wait_for
 from tests.fakes.server import LoopbackServer
 from tests.fakes.twilio import FakeTwilio
@@ -136,7 +137,7 @@ def test_a_restart_between_consent_and_sending_loses_nothing_and_sends_once(
     try:
         consent(first, fake, number)
     finally:
-        for pid in children(first.process.pid) | {first.process.pid}:
+        for pid in descendants(first.process.pid) | {first.process.pid}:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)  # no clean shutdown
         first.process.wait(timeout=30)

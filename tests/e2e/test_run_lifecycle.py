@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import alive, children, start_stack, stop_stack
+from evaluation.soak_stack import descendants
+from tests.e2e.conftest import alive, start_stack, stop_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +31,7 @@ def test_run_reuses_model_and_index_and_ctrl_c_stops_everything(tmp_path: Path) 
             assert step in output
         assert "output in" in output  # where each process logs
         assert httpx.get(f"{stack.api_url}/healthz", timeout=10).status_code == 200
-        spawned = children(stack.process.pid)
+        spawned = descendants(stack.process.pid)
         assert len(spawned) >= 2
     finally:
         code = stop_stack(stack)

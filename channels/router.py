@@ -11,30 +11,27 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from anyio import to_thread
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine
 
 from cairn.db import Database
 from channels import outbox, service
 from channels.identity import conversation_id
 from channels.live import LiveHub
-from channels.models import Conversation, Message
 from channels.rasa_client import RasaClient, RasaTurn, RasaUnavailable
 from channels.render import outbound_bodies
 from channels.retention import DELETED, delete_conversations, forget_in_rasa, is_delete_request
-from channels.schemas import Handoff, Inbound, Reply, Turn
-from channels.turns import merged_meta, note_first_help, printable, to_reply, turn_facts
-from escalation import service as cases
+from channels.schemas import Inbound, Reply, Turn
+from channels.turn_store import Intake, TurnOutcome, TurnStore, aware
+from channels.turns import merged_meta, printable, to_reply, turn_facts
 from escalation.replies import crisis_sms, crisis_text
 from escalation.triage import Level, SemanticLayer, Triage, triage
 from followup import service as followup
 from followup.service import Answer
-from insight import service as insight
-from insight.service import TurnFacts
 from knowledge.embedding import Embedder, RecentVectors, Vectors
 from knowledge.location import LocationResolver, council_name
 from knowledge.text import plain
@@ -45,15 +42,6 @@ RASA_TROUBLE = (
     "Sorry, I'm having trouble answering right now. Please try again in a few minutes. "
     "To talk to a careers adviser, call the My World of Work helpline on 0800 917 8000."
 )
-
-
-@dataclass(frozen=True)
-class _Intake:
-    duplicate: bool
-    message_id: int | None
-    handoff: Handoff
-    case_status: str | None
-    follow_up: tuple[int, str] | None = None  # an open follow-up's id and status
 
 
 class Router:
@@ -89,8 +77,7 @@ class Router:
         self._embedder = embedder
         self._vectors = vectors or RecentVectors()
         self._on_outbox = on_outbox
-        # A claimed message still unanswered after this is taken again (its claimer died).
-        self._lease = claim_lease
+        self._store = TurnStore(db=db, clock=clock, claim_lease=claim_lease)
         # A stored SMS or Telegram message waits this long for a Rasa that is starting up
         # (nothing listening) before it gets the "having trouble" answer instead.
         self._rasa_grace = rasa_grace
@@ -103,7 +90,7 @@ class Router:
         # triage) are independent: run them side by side.
         (decision, vector, embed_ms), intake = await asyncio.gather(
             to_thread.run_sync(self._understand, original, text),
-            to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key, False),
+            to_thread.run_sync(self._store.intake, conv_id, inbound, dedupe_key, False),
         )
         if intake.duplicate:
             return Turn(conversation_id=conv_id, replies=[], handoff=intake.handoff, duplicate=True)
@@ -119,23 +106,23 @@ class Router:
         a crash, when `pending` finds it. Returns the message id, or None for a duplicate.
         """
         conv_id, _, inbound, _, dedupe_key = self._prepare(inbound)
-        intake = await to_thread.run_sync(self._intake, conv_id, inbound, dedupe_key, True)
+        intake = await to_thread.run_sync(self._store.intake, conv_id, inbound, dedupe_key, True)
         return intake.message_id
 
     async def process(self, message_id: int) -> bool:
         """Answer one received message exactly once; False if it was done (or taken) already."""
-        claimed = await to_thread.run_sync(self._claim, message_id)
+        claimed = await to_thread.run_sync(self._store.claim, message_id)
         if claimed is None:
             return False
         conv_id, inbound, intake, received_at = claimed
         decision, vector, _ = await to_thread.run_sync(self._understand, inbound.text, inbound.text)
-        wait = _aware(received_at) > self._clock() - self._rasa_grace
+        wait = aware(received_at) > self._clock() - self._rasa_grace
         try:
             await self._respond(
                 conv_id, inbound, intake, decision, vector, None, push=True, wait_for_rasa=wait
             )
         except _RasaStarting:
-            await to_thread.run_sync(self._release, message_id)  # the resume pass retries it
+            await to_thread.run_sync(self._store.release, message_id)  # the resume pass retries it
             return False
         if self._on_outbox is not None:
             self._on_outbox()
@@ -143,27 +130,13 @@ class Router:
 
     async def pending(self, older_than: timedelta) -> list[int]:
         """Received messages nobody has answered (a crash, a restart), oldest first."""
-
-        def load() -> list[int]:
-            cutoff = self._clock() - older_than
-            with self._db.session() as session:
-                return list(
-                    session.scalars(
-                        select(Message.id)
-                        .where(Message.processed_at.is_(None), Message.reply_to.is_not(None))
-                        .where(Message.created_at < cutoff)
-                        .order_by(Message.id)
-                        .limit(100)
-                    )
-                )
-
-        return await to_thread.run_sync(load)
+        return await to_thread.run_sync(self._store.pending, older_than)
 
     async def _respond(
         self,
         conv_id: str,
         inbound: Inbound,
-        intake: _Intake,
+        intake: Intake,
         decision: Triage,
         vector: Vectors | None,
         postcode_area: str | None,
@@ -220,12 +193,12 @@ class Router:
                 log.exception("waiting message failed")
         facts = turn_facts(inbound, decision, rasa_turn, meta, postcode_area)
         handoff, case_id, opened, replies = await to_thread.run_sync(
-            self._finish,
+            self._store.finish,
             conv_id,
             inbound,
             decision,
             intake,
-            _Outcome(replies, meta, facts, answer, rasa_turn.intent if rasa_turn else None),
+            TurnOutcome(replies, meta, facts, answer, rasa_turn.intent if rasa_turn else None),
             push,
         )
         if case_id is not None:
@@ -309,181 +282,12 @@ class Router:
         text = re.sub(re.escape(matched), replacement, text, count=1, flags=re.IGNORECASE)
         return text, resolution.council_area
 
-    def _intake(
-        self, conv_id: str, inbound: Inbound, dedupe_key: str | None, deferred: bool
-    ) -> _Intake:
-        with self._db.session() as session:
-            conversation, message_id = service.intake(
-                session=session,
-                conversation_id=conv_id,
-                channel=inbound.channel,
-                text=inbound.text,
-                dedupe_key=dedupe_key,
-                at=self._clock(),
-                reply_to=inbound.address if deferred else None,
-            )
-            case = cases.active_case(session=session, conversation_id=conv_id)
-            return _Intake(
-                duplicate=message_id is None,
-                message_id=message_id,
-                handoff=conversation.handoff,  # type: ignore[arg-type]
-                case_status=case.status if case else None,
-                follow_up=_open_follow_up(session, conv_id),
-            )
-
-    def _release(self, message_id: int) -> None:
-        """Give a claimed message back, unanswered, for the next resume pass."""
-        with self._db.session() as session:
-            session.execute(update(Message).where(Message.id == message_id).values(claimed_at=None))
-
-    def _claim(self, message_id: int) -> tuple[str, Inbound, _Intake, datetime] | None:
-        """Take a received message for answering (a lease, so replicas never both answer it)."""
-        now = self._clock()
-        with self._db.session() as session:
-            won = session.execute(
-                update(Message)
-                .where(Message.id == message_id, Message.processed_at.is_(None))
-                .where(Message.reply_to.is_not(None))
-                .where(or_(Message.claimed_at.is_(None), Message.claimed_at < now - self._lease))
-                .values(claimed_at=now)
-            )
-            if not getattr(won, "rowcount", 0):
-                return None
-            message = session.get_one(Message, message_id)
-            conversation = session.get_one(Conversation, message.conversation_id)
-            case = cases.active_case(session=session, conversation_id=conversation.id)
-            inbound = Inbound(
-                channel=conversation.channel, address=str(message.reply_to), text=message.text
-            )
-            intake = _Intake(
-                duplicate=False,
-                message_id=message_id,
-                handoff=conversation.handoff,  # type: ignore[arg-type]
-                case_status=case.status if case else None,
-                follow_up=_open_follow_up(session, conversation.id),
-            )
-            return conversation.id, inbound, intake, message.created_at
-
-    def _finish(
-        self,
-        conv_id: str,
-        inbound: Inbound,
-        decision: Triage,
-        intake: _Intake,
-        turn: _Outcome,
-        push: bool = False,
-    ) -> tuple[Handoff, int | None, bool, list[Reply]]:
-        """Store replies, open or update a case, apply a follow-up answer (or offer one),
-        queue the replies (push channels) and the insight event, and mark the message
-        answered: one transaction. Returns the replies as sent (an offer may be added)."""
-        now = self._clock()
-        replies, meta, facts = list(turn.replies), turn.meta, turn.facts
-        with self._db.session() as session:
-            if intake.message_id is not None:
-                session.execute(
-                    update(Message)
-                    .where(Message.id == intake.message_id)
-                    .values(processed_at=now, reply_to=None)
-                )
-            conversation = session.get_one(Conversation, conv_id)
-            conversation.council_area = facts.council_area or conversation.council_area
-            conversation.age_band = facts.age_band or conversation.age_band
-            facts = replace(
-                facts, council_area=conversation.council_area, age_band=conversation.age_band
-            )
-            if turn.answer is not None and intake.follow_up is not None:
-                followup.record(
-                    session=session,
-                    follow_up_id=intake.follow_up[0],
-                    answer=turn.answer,
-                    at=now,
-                    address=inbound.address,
-                    council_area=conversation.council_area,
-                )
-            case = cases.active_case(session=session, conversation_id=conv_id)
-            opened = False
-            if decision.level is Level.CRISIS or meta.get("handoff") == "waiting":
-                opened = case is None
-                case = cases.open_case(
-                    session=session,
-                    conversation_id=conv_id,
-                    channel=inbound.channel,
-                    reason=facts.escalation_reason or "asked_for_person",
-                    urgent=decision.level is Level.CRISIS,
-                    triage_reasons=decision.reasons,
-                    share_consent=True if decision.level is Level.CRISIS else None,
-                    from_message_id=intake.message_id,
-                )
-            if case is not None:
-                cases.remember_address(
-                    session=session,
-                    conversation_id=conv_id,
-                    channel=inbound.channel,
-                    address=inbound.address,
-                )
-            note_first_help(conversation, facts, meta, opened)
-            if turn.answer is None and decision.level is not Level.CRISIS and case is None:
-                offer = followup.maybe_offer(
-                    session=session, conversation=conversation, intent=turn.intent, at=now
-                )
-                if offer is not None:
-                    replies.append(offer)
-            if push:
-                for reply in replies:
-                    for body in outbound_bodies(inbound.channel, reply):
-                        outbox.enqueue(
-                            session=session,
-                            channel=inbound.channel,
-                            conversation_id=conv_id,
-                            address=inbound.address,
-                            body=body,
-                        )
-            service.record_replies(
-                session=session, conversation_id=conv_id, replies=replies, at=now
-            )
-            details = meta.get("handoff_details")
-            if isinstance(details, dict) and "share_consent" in details:
-                cases.set_consent(
-                    session=session, conversation_id=conv_id, consent=bool(details["share_consent"])
-                )
-            handoff = conversation.handoff
-            case_id = case.id if case is not None else None
-            insight.enqueue(
-                session=session,
-                facts=facts,
-                at=now,
-                unanswered_question=inbound.text if facts.answered is False else None,
-                conversation_id=conv_id,
-            )
-        return handoff, case_id, opened, replies  # type: ignore[return-value]
-
 
 class _RasaStarting(Exception):
     """Rasa is not listening yet: a stored message waits for it rather than get an apology."""
 
 
-def _aware(at: datetime) -> datetime:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """What the turn decided, for `_finish` to store."""
-
-    replies: list[Reply]
-    meta: dict[str, Any]
-    facts: TurnFacts
-    answer: Answer | None
-    intent: str | None
-
-
-def _open_follow_up(session: Any, conv_id: str) -> tuple[int, str] | None:
-    row = followup.open_follow_up(session=session, conversation_id=conv_id)
-    return (row.id, row.status) if row is not None else None
-
-
-def _follow_up_answer(intake: _Intake, decision: Triage, text: str) -> Answer | None:
+def _follow_up_answer(intake: Intake, decision: Triage, text: str) -> Answer | None:
     """A message read as the answer to an open follow-up; triage and advisers come first."""
     if intake.follow_up is None or decision.level is Level.CRISIS:
         return None

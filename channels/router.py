@@ -18,7 +18,7 @@ from typing import Any
 from anyio import to_thread
 from sqlalchemy import Engine
 
-from cairn.db import Database
+from cairn.db import Database, as_utc
 from channels import outbox, service
 from channels.identity import conversation_id
 from channels.live import LiveHub
@@ -26,7 +26,7 @@ from channels.rasa_client import RasaClient, RasaTurn, RasaUnavailable
 from channels.render import outbound_bodies
 from channels.retention import DELETED, delete_conversations, forget_in_rasa, is_delete_request
 from channels.schemas import Inbound, Reply, Turn
-from channels.turn_store import Intake, TurnOutcome, TurnStore, aware
+from channels.turn_store import Intake, TurnOutcome, TurnStore
 from channels.turns import merged_meta, printable, to_reply, turn_facts
 from escalation.replies import crisis_sms, crisis_text
 from escalation.triage import Level, SemanticLayer, Triage, triage
@@ -116,7 +116,7 @@ class Router:
             return False
         conv_id, inbound, intake, received_at = claimed
         decision, vector, _ = await to_thread.run_sync(self._understand, inbound.text, inbound.text)
-        wait = aware(received_at) > self._clock() - self._rasa_grace
+        wait = as_utc(received_at) > self._clock() - self._rasa_grace
         try:
             await self._respond(
                 conv_id, inbound, intake, decision, vector, None, push=True, wait_for_rasa=wait

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -20,6 +20,7 @@ from channels.models import Conversation, Message
 from channels.render import outbound_bodies
 from channels.schemas import Handoff, Inbound, Reply
 from channels.turns import note_first_help
+from escalation import addresses
 from escalation import service as cases
 from escalation.triage import Level, Triage
 from followup import service as followup
@@ -53,11 +54,6 @@ class TurnOutcome:
 def _open_follow_up(session: Any, conv_id: str) -> tuple[int, str] | None:
     row = followup.open_follow_up(session=session, conversation_id=conv_id)
     return (row.id, row.status) if row is not None else None
-
-
-def aware(at: datetime) -> datetime:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 class TurnStore:
@@ -192,7 +188,7 @@ class TurnStore:
                     from_message_id=intake.message_id,
                 )
             if case is not None:
-                cases.remember_address(
+                addresses.remember(
                     session=session,
                     conversation_id=conv_id,
                     channel=inbound.channel,

@@ -8,6 +8,7 @@ from pwdlib import PasswordHash
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cairn.db import as_utc
 from escalation.models import User
 from escalation.service import audit
 
@@ -45,7 +46,7 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
     if user is None:
         _hasher.verify(password, _DUMMY_HASH)
         raise AuthError("wrong email or password")
-    locked = user.locked_until is not None and user.locked_until.replace(tzinfo=UTC) > now
+    locked = user.locked_until is not None and as_utc(user.locked_until) > now
     # Verified even while locked: a locked account must not answer faster than the rest, or
     # five wrong guesses and a stopwatch would tell whether an email has an account.
     correct = _hasher.verify(password, user.password_hash)

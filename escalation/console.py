@@ -14,14 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from cairn.db import Database
+from cairn.db import Database, as_utc
 from cairn.errors import Forbidden
 from channels.live import event_stream
 from channels.render import render_sms_messages, render_telegram
 from channels.schemas import Reply
-from escalation import service
+from escalation import addresses, service
 from escalation.auth import CONSOLE_ROLES, AuthError, authenticate
-from escalation.models import Case, ChannelAddress, Note, User
+from escalation.models import Case, Note, User
 from escalation.replies import EMERGENCY, SAMARITANS, SHOUT
 
 router = APIRouter(include_in_schema=False)
@@ -194,8 +194,8 @@ async def reply(
 
     def store(session: Any) -> tuple[str, str, str | None]:
         case = service.reply(session=session, case_id=case_id, adviser_id=user.id, text=text)
-        address = session.get(ChannelAddress, case.conversation_id)
-        return case.conversation_id, case.channel, address.address if address else None
+        address = addresses.address_of(session=session, conversation_id=case.conversation_id)
+        return case.conversation_id, case.channel, address
 
     conv_id, channel, address = await _in_session(request, store)
     await _deliver(request, conv_id, channel, address, text, author="adviser")
@@ -253,7 +253,7 @@ async def case_events(request: Request, case_id: int) -> StreamingResponse:
 
 
 def _summary(case: Case) -> dict[str, Any]:
-    waited = datetime.now(UTC) - case.created_at.replace(tzinfo=UTC)
+    waited = datetime.now(UTC) - as_utc(case.created_at)
     return {
         "id": case.id,
         "urgent": case.priority == 0,

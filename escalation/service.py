@@ -8,12 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channels.models import Conversation, Message
-from escalation.models import NORMAL, URGENT, AuditEvent, Case, ChannelAddress
+from escalation import addresses
+from escalation.addresses import OPEN_CASE
+from escalation.models import NORMAL, URGENT, AuditEvent, Case
 from followup import service as followup
 from insight import service as insight
 from insight.service import TurnFacts
 
-OPEN = ("waiting", "assigned", "live")
+OPEN = OPEN_CASE
 OUTCOMES = (
     "advice_given", "referred_locally", "safeguarding_referral", "emergency_services",
     "no_response", "other",
@@ -72,19 +74,6 @@ def active_case(*, session: Session, conversation_id: str) -> Case | None:
     return session.scalars(
         select(Case).where(Case.conversation_id == conversation_id, Case.status.in_(OPEN))
     ).first()
-
-
-def remember_address(*, session: Session, conversation_id: str, channel: str, address: str) -> None:
-    """Keep the number or chat id while a case needs it (web needs none)."""
-    if channel == "web":
-        return
-    row = session.get(ChannelAddress, conversation_id)
-    if row is None:
-        session.add(
-            ChannelAddress(conversation_id=conversation_id, channel=channel, address=address)
-        )
-    else:
-        row.address = address
 
 
 def set_consent(*, session: Session, conversation_id: str, consent: bool) -> None:
@@ -162,7 +151,7 @@ def close(
         Message(conversation_id=case.conversation_id, direction="out", author="bot", text=handback,
                 created_at=_now())
     )  # fmt: skip
-    row = session.get(ChannelAddress, case.conversation_id)
+    address = addresses.address_of(session=session, conversation_id=case.conversation_id)
     audit(session=session, user_id=adviser_id, action="close", case_id=case_id, detail=outcome)
     insight.enqueue(
         session=session,
@@ -176,10 +165,8 @@ def close(
         ),
         at=closed,
     )
-    address = row.address if row is not None else None
-    waiting = followup.open_follow_up(session=session, conversation_id=case.conversation_id)
-    if row is not None and (waiting is None or waiting.status == "offered"):
-        session.delete(row)  # no longer needed once the handback is queued
+    # The handback is the last message this case sends; a consented follow-up may still need it.
+    addresses.forget_unless_needed(session=session, conversation_id=case.conversation_id)
     return case, address, handback
 
 

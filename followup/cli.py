@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
-from cairn.db import Database
+from cairn.db import Database, as_utc
 from cairn.settings import get_settings
 from channels.identity import conversation_id
 from followup.models import FollowUp
@@ -29,7 +29,7 @@ def run(
     settings = get_settings()
     secret = settings.secret_key.get_secret_value()
     at = datetime.fromisoformat(now) if now else datetime.now(UTC)
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    at = as_utc(at)
     db = Database(settings.database_url)
     try:
         with db.session() as session:

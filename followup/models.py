@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cairn.db import Base
 from channels.models import utcnow
 
+# A follow-up in these states still has a message to send, so keeps the person's address.
+NEEDS_ADDRESS = ("scheduled", "sent")
+
 
 class FollowUp(Base):
     """offered -> scheduled (consent recorded) -> sent -> reminded? -> answered | expired.

@@ -10,17 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from cairn.db import as_utc
 from channels import outbox
 from channels.models import Conversation, Message
 from channels.render import outbound_bodies
 from channels.schemas import Button, Reply
-from escalation.models import Case, ChannelAddress
+from escalation import addresses
 from followup.models import FollowUp
 from insight import service as insight
 from insight.service import TurnFacts, time_band
@@ -190,21 +191,22 @@ def record(
         return
     if answer.kind == "consent" and row.status == "offered":
         row.status, row.consent_at, row.due_at = "scheduled", at, at + CHECK_IN_AFTER
-        if row.channel != "web" and address:  # where to send it, kept until it is done
-            session.merge(
-                ChannelAddress(
-                    conversation_id=row.conversation_id, channel=row.channel, address=address
-                )
+        if address:  # where to send it, kept until it is done
+            addresses.remember(
+                session=session,
+                conversation_id=row.conversation_id,
+                channel=row.channel,
+                address=address,
             )
     elif answer.kind in ("decline", "ignored") and row.status == "offered":
         row.status = "declined"
     elif answer.kind == "stop":
         row.status = "cancelled"
-        _forget_address(session, row.conversation_id)
+        addresses.forget_unless_needed(session=session, conversation_id=row.conversation_id)
     elif answer.kind == "outcome" and row.status in ("sent", "reminded") and answer.outcome:
         row.status, row.outcome, row.answered_at = "answered", answer.outcome, at
-        _forget_address(session, row.conversation_id)
-        started = _aware(row.offered_at)
+        addresses.forget_unless_needed(session=session, conversation_id=row.conversation_id)
+        started = as_utc(row.offered_at)
         insight.enqueue(
             session=session,
             facts=TurnFacts(
@@ -285,8 +287,7 @@ def send_due(
         )
         if not getattr(won, "rowcount", 0):
             continue  # another replica took it
-        kept = session.get(ChannelAddress, row.conversation_id)
-        address = kept.address if kept is not None else None
+        address = addresses.address_of(session=session, conversation_id=row.conversation_id)
         if address is None or outbox.opted_out(session, opt_out_id(row.channel, address)):
             session.execute(
                 update(FollowUp).where(FollowUp.id == row.id).values(status="cancelled")
@@ -295,7 +296,7 @@ def send_due(
         reply = check_in_reply(row.channel, reminder=reminder)
         _queue(session, row, address, reply, now, first=not reminder)
         if reminder:  # the last message this follow-up sends: the address is not needed
-            _forget_address(session, row.conversation_id)
+            addresses.forget_unless_needed(session=session, conversation_id=row.conversation_id)
         queued += 1
     return queued
 
@@ -305,7 +306,7 @@ def show_on_visit(*, session: Session, conversation_id: str, now: datetime) -> R
     row = open_follow_up(session=session, conversation_id=conversation_id)
     if row is None or row.channel != "web" or row.consent_at is None:
         return None
-    if row.status == "scheduled" and row.due_at is not None and _aware(row.due_at) <= now:
+    if row.status == "scheduled" and row.due_at is not None and as_utc(row.due_at) <= now:
         won = session.execute(
             update(FollowUp)
             .where(FollowUp.id == row.id, FollowUp.status == "scheduled")
@@ -371,20 +372,6 @@ def _record_sent(
         )
 
 
-def _forget_address(session: Session, conversation_id: str) -> None:
-    """Drop the number or chat id unless a case still needs it."""
-    in_case = session.scalars(
-        select(Case.id).where(
-            Case.conversation_id == conversation_id,
-            Case.status.in_(("waiting", "assigned", "live")),
-        )
-    ).first()
-    if in_case is None:
-        kept = session.get(ChannelAddress, conversation_id)
-        if kept is not None:
-            session.delete(kept)
-
-
 def _expire(*, session: Session, now: datetime) -> None:
     """Check-ins nobody answered: after the reminder's wait, the follow-up ends."""
     session.execute(
@@ -399,8 +386,3 @@ def _expire(*, session: Session, now: datetime) -> None:
         )
         .values(status="expired")
     )
-
-
-def _aware(at: datetime) -> datetime:
-    """SQLite returns naive datetimes; every time here is UTC."""
-    return at if at.tzinfo else at.replace(tzinfo=UTC)

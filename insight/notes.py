@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from cairn.db import as_utc
 from cairn.errors import Forbidden, InvalidInput
 from escalation.models import User
 from escalation.service import audit
@@ -146,9 +147,7 @@ def _clean(value: str, name: str, most: int, *, one_line: bool) -> str:
 
 
 def _uk(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; they were stored in UTC.
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UK)
+    return as_utc(moment).astimezone(UK)
 
 
 def _day(moment: datetime | None) -> str:

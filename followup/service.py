@@ -24,7 +24,7 @@ from channels.schemas import Button, Reply
 from escalation import addresses
 from followup.models import FollowUp
 from insight import service as insight
-from insight.service import TurnFacts, time_band
+from insight.service import OUTCOMES, TurnFacts, time_band
 
 CHECK_IN_AFTER = timedelta(days=14)
 REMIND_AFTER = timedelta(days=3)
@@ -49,14 +49,16 @@ DECLINED = "No problem, I won't message you. You can come back any time."
 CHECK_IN = "Hi, it's Cairn. You said I could check in: how did it go since we last spoke?"
 REMINDER = "Just checking in once more (last time, promise): how did it go?"
 STOPPED = "OK, I won't check in with you. You can come back any time."
-CHOICES = (
-    ("applied", "Applied for something"),
-    ("course", "Started a course"),
-    ("apprenticeship", "Started an apprenticeship"),
-    ("job", "Got a job"),
-    ("still_looking", "Still looking"),
-    ("talk", "Talk to someone"),
-)
+_TITLES = {
+    "applied": "Applied for something",
+    "course": "Started a course",
+    "apprenticeship": "Started an apprenticeship",
+    "job": "Got a job",
+    "still_looking": "Still looking",
+    "talk": "Talk to someone",
+}
+# The quick answers, in the insight events' order (SMS numbers them 1-6).
+CHOICES = tuple((code, _TITLES[code]) for code in OUTCOMES)
 THANKS = {
     "applied": "Well done for applying. Good luck! If you want help with the next step, ask me.",
     "course": "That's brilliant, well done. Good luck with the course!",

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
@@ -28,7 +27,7 @@ from bot.actions.api import router as actions_router
 from cairn.db import Database, make_engine
 from cairn.errors import CairnError
 from cairn.logs import quiet_access_log
-from cairn.settings import Settings
+from cairn.settings import ROOT, Settings
 from channels.background import Background, resume_forever
 from channels.delivery import Delivery
 from channels.identity import conversation_id
@@ -196,19 +195,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(assist_router)
     app.include_router(insight_router)
     app.include_router(notes_router)
-    app.mount(
-        "/console-static",
-        StaticFiles(directory=Path(__file__).parent.parent / "escalation/static"),
-        name="console-static",
-    )
-    app.mount(
-        "/insight-static",
-        StaticFiles(directory=Path(__file__).parent.parent / "insight/static"),
-        name="insight-static",
-    )
-    app.mount(
-        "/static", StaticFiles(directory=Path(__file__).parent.parent / "channels/web/static")
-    )
+    for prefix, folder in STATIC.items():
+        app.mount(prefix, StaticFiles(directory=ROOT / folder), name=prefix.strip("/"))
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(request: Request) -> JSONResponse:
@@ -306,7 +294,13 @@ CSP = (
 )
 
 
-STATIC_PREFIXES = ("/static/", "/console-static/", "/insight-static/")
+# Static files, the one kind of response a browser may cache.
+STATIC = {
+    "/console-static": "escalation/static",
+    "/insight-static": "insight/static",
+    "/static": "channels/web/static",
+}
+STATIC_PREFIXES = tuple(f"{prefix}/" for prefix in STATIC)
 
 
 class SecurityHeaders:

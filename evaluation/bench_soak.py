@@ -49,8 +49,8 @@ from evaluation.fake_twilio import (
     AUTH_TOKEN,
     FROM_NUMBER,
     FakeTwilio,
-    LoopbackServer,
 )
+from evaluation.loopback import LoopbackServer
 from evaluation.soak_ledger import Ledger, Phases
 from evaluation.soak_stack import API_MARKER, RASA_MARKER, SoakStack
 

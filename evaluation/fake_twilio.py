@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import base64
 import itertools
-import socket
 import threading
 import time
 from dataclasses import dataclass
 from typing import Annotated
 
-import uvicorn
 from fastapi import FastAPI, Form, Header, HTTPException
 
 ACCOUNT_SID = "AC" + "5" * 32
@@ -83,38 +81,3 @@ class FakeTwilio:
             }  # fmt: skip
 
         return app
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class LoopbackServer:
-    """Serve an ASGI app on 127.0.0.1 from a daemon thread."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """The server's base URL."""
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> LoopbackServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the fake Twilio server did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)

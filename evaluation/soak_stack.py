@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from cairn import rasa_model
-from evaluation.fake_twilio import free_port
+from evaluation.loopback import free_port
 
 READY = "Press Ctrl-C to stop."
 

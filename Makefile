@@ -11,6 +11,7 @@ run: setup ## start Rasa and the api, build what changed, stop all on Ctrl-C
 test: setup system-deps ## the whole suite: unit, integration (PostgreSQL, Redis) and end to end
 	$(UV) run --frozen cairn bot train
 	$(UV) run --frozen cairn knowledge index
+	$(UV) run --frozen cairn risk train
 	$(UV) run --frozen pytest
 
 test-unit: setup

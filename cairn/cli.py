@@ -33,6 +33,8 @@ knowledge_app = typer.Typer(help="The vetted knowledge corpus and its index.", n
 app.add_typer(db_app, name="db")
 app.add_typer(bot_app, name="bot")
 app.add_typer(knowledge_app, name="knowledge")
+risk_app = typer.Typer(help="Triage's risk model.", no_args_is_help=True)
+app.add_typer(risk_app, name="risk")
 services_app = typer.Typer(help="The local services directory.", no_args_is_help=True)
 app.add_typer(services_app, name="services")
 app.add_typer(eval_app, name="eval")
@@ -91,6 +93,26 @@ def _train(settings: Settings, *, force: bool = False) -> None:
     log = settings.data_dir / "log" / "rasa-train.log"
     console.print(f"  training; output in {log}")
     rasa_model.train(models, log_file=log)
+
+
+# --- risk model --------------------------------------------------------------------------------
+
+
+@risk_app.command("train")
+def risk_train(
+    force: Annotated[bool, typer.Option(help="Train even if nothing changed.")] = False,
+) -> None:
+    """Train triage's risk model if its data or code changed (escalation/data/triage/)."""
+    from escalation.risk_training import ensure_model, is_current
+    from knowledge.factory import open_embedder
+
+    settings = get_settings()
+    if not force and is_current(settings.models):
+        console.print("  risk model is current (data and code unchanged): not retraining")
+        return
+    started = time.perf_counter()
+    ensure_model(settings.models, open_embedder(settings, threads=2), force=True)
+    console.print(f"  risk model trained in {time.perf_counter() - started:.0f}s")
 
 
 # --- knowledge ---------------------------------------------------------------------------------
@@ -372,15 +394,18 @@ def triage(
     batch: Annotated[Path | None, typer.Option(help="JSON lines with a 'text' field.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Triage a message (or a file of them): crisis, needs_person or none, with reasons."""
-    from escalation.semantic import SemanticTriage
-    from escalation.triage import triage as layered
+    """Triage a message (or a file of them): crisis, concern, needs_person or none, with reasons."""
+    from escalation.risk_training import ensure_model
+    from escalation.triage import triage as decide
     from knowledge.factory import open_embedder
+    from knowledge.text import plain
 
-    semantic = SemanticTriage(open_embedder(get_settings()))
+    settings = get_settings()
+    embedder = open_embedder(settings)
+    model = ensure_model(settings.models, embedder)
 
     def run_triage(message: str) -> Any:
-        return layered(message, semantic)
+        return decide(message, model, embedder.embed_one(plain(message)))
 
     if batch is not None:
         with batch.open(encoding="utf-8") as lines:
@@ -433,6 +458,8 @@ def run() -> None:
     with step("knowledge index", timings):
         # A child process, so the supervisor does not keep the embedder's memory.
         subprocess.run([sys.executable, "-m", "cairn.cli", "knowledge", "index"], check=True)
+    with step("risk model", timings):
+        subprocess.run([sys.executable, "-m", "cairn.cli", "risk", "train"], check=True)
 
     logs = settings.data_dir / "log"
     api_url = f"http://{settings.api_host}:{settings.api_port}"

@@ -15,5 +15,7 @@ COPY evaluation evaluation
 COPY bot bot
 RUN uv sync --frozen --no-dev
 ENV PATH="/app/.venv/bin:$PATH" HF_HUB_OFFLINE=1 CAIRN_DATA_DIR=/app/var MALLOC_ARENA_MAX=2
+# Triage's risk model ships inside the image: every replica reads the same trained weights.
+RUN cairn risk train && rm -f /app/var/models/risk-vectors.npz
 EXPOSE 8000
 CMD ["cairn", "serve"]

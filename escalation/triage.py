@@ -1,13 +1,22 @@
-"""Safety triage on every inbound message, before Rasa: crisis, needs a person, or none."""
+"""Safety triage on every inbound message, before Rasa: crisis, concern, needs a person, none.
+
+Two layers. Curated patterns are a floor for the unmistakable phrases (escalation/patterns.py).
+The risk model (escalation/risk.py) reads every span of the message and gives the chance of a
+crisis; thresholds chosen on the dev split, for recall first, turn it into a level. Between
+`crisis` and `none` sits `concern`: risk signals the model is unsure of. Its reply checks in
+("are you safe right now?"); a second concern before a "yes, I'm safe" is a crisis.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
 from escalation.patterns import CRISIS_RE, DEFUSERS_RE, NEEDS_PERSON_RE
+from escalation.risk import Risk
 from knowledge.embedding import Vectors
 from knowledge.text import plain
 
@@ -16,6 +25,7 @@ class Level(StrEnum):
     """How urgently a person is needed."""
 
     CRISIS = "crisis"
+    CONCERN = "concern"
     NEEDS_PERSON = "needs_person"
     NONE = "none"
 
@@ -31,48 +41,87 @@ class Triage:
         """The `cairn triage --json` contract."""
         return {"level": self.level.value, "reasons": self.reasons}
 
+    @property
+    def risky(self) -> bool:
+        """Crisis or concern: the reply starts with support, never with careers alone."""
+        return self.level in (Level.CRISIS, Level.CONCERN)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the model's probabilities become levels (chosen on the dev split, recall first:
+    `cairn eval triage --split dev`, docs/decisions/triage-risk-model.md)."""
+
+    crisis: float = 0.25
+    concern: float = 0.2
+    # A long message has many spans, each a chance of a spurious peak: it needs a higher one.
+    crisis_long: float = 0.3
+    concern_long: float = 0.25
+    person: float = 0.3
+    # A message at least this risky on its own is read again with the one before it.
+    context: float = 0.1
+
+
+class RiskReader(Protocol):
+    """What triage needs of the risk model (escalation/risk.py)."""
+
+    def assess(self, text: str, vector: Vectors | None = None) -> Risk:
+        """The chance that a message signals a crisis or needs a person, and why."""
+        ...
+
 
 def normalise(text: str) -> str:
     """Fold case, SMS spellings, Scots and stretched letters; drop punctuation."""
     return plain(text)
 
 
-class SemanticLayer(Protocol):
-    """Anything that names the crisis category a message is close to in meaning."""
-
-    def check(self, text: str, vector: Vectors | None = None) -> str | None:
-        """A crisis category, or None (`vector`: the embedding of `text`, if known)."""
-        ...
-
-
 def triage(
-    text: str, semantic: SemanticLayer | None = None, vector: Vectors | None = None
+    text: str,
+    model: RiskReader | None = None,
+    vector: Vectors | None = None,
+    *,
+    context: Sequence[str] = (),
+    checking: bool = False,
+    thresholds: Thresholds = Thresholds(),
 ) -> Triage:
-    """Classify one message; crisis wins over needs_person, which wins over none.
+    """Classify one message; crisis wins over concern, then needs_person, then none.
 
-    Curated patterns first; then, if given, the semantic layer for phrasings no pattern
-    anticipated (escalation/semantic.py). `vector` is the embedding of `plain(text)` when the
-    caller already has it (the router computes one per message).
+    `vector` is the MiniLM embedding of `plain(text)` when the caller has it (the router
+    computes one per message). `context` holds the young person's earlier messages, oldest
+    first. `checking`: the last reply asked "are you safe right now?" and got no yes.
     """
-    clean = normalise(text)
-    defused = clean
-    for pattern in DEFUSERS_RE:
-        defused = pattern.sub(" ", defused)
-    crisis = [f"crisis:{code}" for code, pats in CRISIS_RE.items() if _any(pats, defused)]
-    if crisis:
-        return Triage(Level.CRISIS, crisis)
-    # The semantic layer reads the defused text, so "im not suicidal" or "killing me" (an
-    # idiom the patterns recognised) cannot pull it towards a crisis.
-    if semantic is not None and len(defused.split()) >= 3:
-        category = semantic.check(defused, vector if defused == clean else None)
-        if category:
-            return Triage(Level.CRISIS, [f"crisis:{category}", "semantic"])
-    person = [
+    defused = _defused(normalise(text))
+    floor = [f"crisis:{code}" for code, pats in CRISIS_RE.items() if _any(pats, defused)]
+    if floor:
+        return Triage(Level.CRISIS, [*floor, "pattern"])
+    asked = [
         f"needs_person:{code}" for code, pats in NEEDS_PERSON_RE.items() if _any(pats, defused)
     ]
-    if person:
-        return Triage(Level.NEEDS_PERSON, person)
+    if model is not None:
+        risk = model.assess(text, vector)
+        crisis, category = risk.crisis, risk.category
+        if context and crisis >= thresholds.context:
+            joined = model.assess(context[-1] + "\n" + text, vector)
+            if joined.crisis > crisis:
+                crisis, category = joined.crisis, joined.category
+        long = risk.long
+        if crisis >= (thresholds.crisis_long if long else thresholds.crisis):
+            return Triage(Level.CRISIS, [f"crisis:{category}", "model"])
+        if crisis >= (thresholds.concern_long if long else thresholds.concern):
+            if checking:  # a second sign of risk before they said they were safe
+                return Triage(Level.CRISIS, [f"crisis:{category}", "concern_again"])
+            return Triage(Level.CONCERN, [f"concern:{category}"])
+        if not asked and risk.person >= thresholds.person:
+            asked = [f"needs_person:{risk.person_reason}"]
+    if asked:
+        return Triage(Level.NEEDS_PERSON, asked)
     return Triage(Level.NONE, [])
+
+
+def _defused(clean: str) -> str:
+    for pattern in DEFUSERS_RE:
+        clean = pattern.sub(" ", clean)
+    return clean
 
 
 def _any(patterns: list[re.Pattern[str]], text: str) -> bool:

@@ -204,28 +204,75 @@ def bench_soak(
 
 
 @eval_app.command("triage")
-def eval_triage(as_json: JsonFlag = False) -> None:
-    """Per-level recall and precision, the confusion table, false crises on career talk."""
-    from evaluation.triage import evaluate
+def eval_triage(
+    split: Annotated[str, typer.Option(help="dev, test, test2 or all")] = "all",
+    as_json: JsonFlag = False,
+) -> None:
+    """Recall per level, false alarms, long against short, confusion and every miss, with
+    `dev` (tuned on) and the frozen `test` and `test2` splits (written blind) reported apart."""
+    from evaluation.triage import SPLITS, calibration, evaluate
 
-    report = evaluate(_semantic())
-    out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))
+    splits = SPLITS if split == "all" else (split,)
+    if any(name not in SPLITS for name in splits):
+        raise typer.BadParameter("split is dev, test, test2 or all")
+    judge = _judge()
+    assert judge.model is not None and judge.embedder is not None
+    report = {
+        name: {
+            **evaluate(judge, name),
+            "calibration": calibration(judge.model, judge.embedder, name),
+        }
+        for name in splits
+    }
+    if as_json:
+        out.print(json.dumps(report))
+        return
+    for name, figures in report.items():
+        _triage_tables(name, figures)
+
+
+def _triage_tables(name: str, figures: dict[str, Any]) -> None:
+    table = Table(title=f"Triage on {name} ({figures['messages']} messages)")
+    table.add_column("figure")
+    table.add_column("rate", justify="right")
+    table.add_column("of", justify="right")
+    for key, value in figures.items():
+        if isinstance(value, dict) and "rate" in value:
+            table.add_row(key, str(value["rate"]), f"{value.get('hit', 0)}/{value['n']}")
+    table.add_row("calibration", json.dumps(figures["calibration"]), "")
+    out.print(table)
+    confusion = Table(title=f"{name}: gold level (rows) against decision (columns)")
+    confusion.add_column("gold")
+    decisions = list(next(iter(figures["confusion"].values())))
+    for decision in decisions:
+        confusion.add_column(decision, justify="right")
+    for gold, row in figures["confusion"].items():
+        confusion.add_row(gold, *[str(row[d]) for d in decisions])
+    out.print(confusion)
+    for miss in figures["missed_crises"]:
+        label = f"missed crisis ({miss['category']}, got {miss['got']})"
+        out.print(f"  {label}: {miss['text'][:160]!r}")
 
 
 @bench_app.command("triage")
 def bench_triage(as_json: JsonFlag = False) -> None:
-    """What triage adds to a turn (p50, p95) over the labelled messages."""
+    """What triage adds to a turn (p50, p95), short and up to the channels' longest."""
     from evaluation.triage import bench
 
-    report = {"patterns_only": bench(None), "layered": bench(_semantic())}
+    judge = _judge()
+    assert judge.embedder is not None
+    report = bench(judge, judge.embedder)
     out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))
 
 
-def _semantic() -> Any:
-    from escalation.semantic import SemanticTriage
+def _judge() -> Any:
+    from escalation.risk_training import ensure_model
+    from evaluation.triage import Judge
     from knowledge.factory import open_embedder
 
-    return SemanticTriage(open_embedder(get_settings()))
+    settings = get_settings()
+    embedder = open_embedder(settings)
+    return Judge(ensure_model(settings.models, embedder), embedder)
 
 
 @eval_app.command("redaction")

@@ -97,15 +97,23 @@ SPELLINGS: dict[str, str] = {
     "qualis": "qualifications",
     "quals": "qualifications",
 }
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # keeps \t \n \v \f \r: white space
 _WORD = re.compile(r"[a-z0-9']+|[^a-z0-9'\s]+")
 _STRETCH = re.compile(r"([a-z])\1{2,}")
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip accents and control characters, collapse white space."""
+    """Lower-case, strip accents and control characters, collapse white space.
+
+    Line breaks and tabs are white space: "want to die\nbye" stays two words apart.
+    """
+    if text.isascii():  # the common case, without a look at every character
+        return " ".join(_ASCII_CONTROL.sub("", text).lower().split())
     text = unicodedata.normalize("NFKD", text)
     text = "".join(
-        ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch)[0] != "C"
+        ch
+        for ch in text
+        if ch.isspace() or (not unicodedata.combining(ch) and unicodedata.category(ch)[0] != "C")
     )
     return " ".join(text.lower().replace("\u2019", "'").split())
 

@@ -11,6 +11,8 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from cairn.settings import Settings
+from escalation.risk import RiskModel
+from escalation.risk_training import ensure_model
 from knowledge.embedding import Embedder
 
 # Property tests explore the same examples on every run: CI is repeatable, never flaky.
@@ -78,3 +80,9 @@ def make_article(
 def embedder() -> Iterator[Embedder]:
     """The real all-MiniLM-L6-v2, loaded once for the session."""
     yield Embedder(REPO / "var" / "models")
+
+
+@pytest.fixture(scope="session")
+def risk_model(embedder: Embedder) -> RiskModel:
+    """Triage's trained risk model (`make test` trains it first; trained here if stale)."""
+    return ensure_model(REPO / "var" / "models", embedder)

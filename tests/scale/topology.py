@@ -178,7 +178,7 @@ def scale_out(
             services=[chroma],
             postgres=postgres,
         )
-        for step in (("db", "upgrade"), ("knowledge", "index")):  # once, not per replica
+        for step in (("db", "upgrade"), ("knowledge", "index"), ("risk", "train")):  # once
             done = topology.cli(*step)
             if done.returncode != 0:
                 raise RuntimeError(f"cairn {' '.join(step)} failed:\n{done.stderr}")

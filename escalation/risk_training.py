@@ -1,0 +1,281 @@
+"""Train the risk model from the labelled messages in escalation/data/triage/.
+
+A long message is labelled as a whole, but its risk may sit in one sentence. Training is
+therefore multiple-instance: short messages are one span each; every span of a long message
+labelled `none` is a `none` example; a long message that needs help first trains nothing, then,
+once a model exists, lends its label to the span that model finds most like it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
+from sklearn.svm import SVC
+
+from escalation.features import Featurizer
+from escalation.risk import CATEGORIES, LEVELS, MODEL_FILE, RiskModel
+from escalation.windows import WINDOW_WORDS, Words, spans, words_of
+from knowledge.embedding import Embedder
+from knowledge.text import plain
+
+DATA = Path(__file__).resolve().parent / "data" / "triage"
+STAMP_FILE = "risk-model.sha256"
+C = 16.0  # inverse regularisation, chosen on the dev split
+ROUNDS = 2
+HIDDEN = 256
+SVM_C, SVM_GAMMA = 3.0, 1.0  # chosen on the dev split
+# Labels of older files, in the classes' words.
+ALIASES = {"human_request": "asked_for_person"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled message."""
+
+    text: str
+    level: str  # one of LEVELS
+    category: str  # one of CATEGORIES, or "none"
+
+
+def example(text: str, level: str, category: str) -> Example:
+    """A labelled message, its category in the model's words."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}")
+    if level == "none":
+        return Example(text, level, "none")
+    category = ALIASES.get(category, category)
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown category {category!r} for level {level!r}")
+    return Example(text, level, category)
+
+
+def load_examples(paths: Iterable[Path]) -> list[Example]:
+    """The labelled messages of JSON-lines files (rows with `context` train on their text
+    only when it stands on its own: they are skipped)."""
+    examples = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row.get("context"):
+                continue
+            examples.append(example(row["text"], row["level"], row["category"]))
+    return examples
+
+
+def training_files(data: Path = DATA) -> list[Path]:
+    """The training set's files."""
+    return sorted(data.glob("*.jsonl"))
+
+
+class VectorCache:
+    """MiniLM vectors of training texts, kept on disk between trainings."""
+
+    def __init__(self, path: Path, embedder: Embedder) -> None:
+        self._path = path
+        self._embedder = embedder
+        self._vectors: dict[str, NDArray[np.float32]] = {}
+        if path.exists():
+            with np.load(path) as data:
+                self._vectors = dict(zip(data["keys"], data["vectors"], strict=True))
+
+    def get(self, texts: list[str]) -> NDArray[np.float32]:
+        """The embedding of `plain(text)` for each text, computing only the missing ones."""
+        keys = [_key(plain(t)) for t in texts]
+        missing = sorted({k: plain(t) for k, t in zip(keys, texts, strict=True)}.items())
+        missing = [(k, t) for k, t in missing if k not in self._vectors]
+        if missing:
+            computed = self._embedder.embed([t for _, t in missing])
+            self._vectors.update(zip([k for k, _ in missing], computed, strict=True))
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(
+                self._path,
+                keys=np.array(list(self._vectors)),
+                vectors=np.stack(list(self._vectors.values())),
+            )
+        return np.stack([self._vectors[k] for k in keys])
+
+
+def train(
+    examples: list[Example],
+    vectors: NDArray[np.float32],
+    *,
+    featurizer: Featurizer | None = None,
+    c: float = C,
+    rounds: int = ROUNDS,
+) -> RiskModel:
+    """Fit the model on `examples` (with their message vectors)."""
+    featurizer = featurizer or Featurizer()
+    messages = [words_of(e.text) for e in examples]
+    balance = length_balanced([e.level for e in examples], messages)
+    weights = _meaning_reader(vectors, [e.level for e in examples], balance)
+    weights.update(_crisis_svm(vectors, [e.level == "crisis" for e in examples], balance))
+    model: RiskModel | None = None
+    for _ in range(rounds):  # multiple-instance: each round picks the spans that carry a label
+        rows, chosen = _instances(examples, messages, featurizer, model)
+        helped = [i for i, e in enumerate(chosen) if e.level != "none"]
+        weights["span_coef"], weights["span_bias"] = _fit(
+            rows, [e.level for e in chosen], LEVELS, c
+        )
+        weights["category_coef"], weights["category_bias"] = _fit(
+            rows[helped], [chosen[i].category for i in helped], CATEGORIES, c
+        )
+        model = RiskModel(dict(weights), featurizer)
+    assert model is not None
+    return model
+
+
+def length_balanced(levels: list[str], messages: list[Words]) -> NDArray[np.float64]:
+    """Sample weights that give short and long messages each the overall mix of levels.
+
+    The long messages written for training are mostly disclosures; unweighted, the meaning
+    readers learn that length itself is a risk, and flag long careers questions.
+    """
+    long = np.array([len(m.words) > WINDOW_WORDS for m in messages])
+    level = np.array(levels)
+    weights = np.ones(len(levels))
+    for bucket in (False, True):
+        inside = long == bucket
+        for name in set(levels):
+            chosen = inside & (level == name)
+            if chosen.any():
+                overall = (level == name).mean()
+                weights[chosen] = overall / (chosen.sum() / inside.sum())
+    return weights
+
+
+def _meaning_reader(
+    vectors: NDArray[np.float32], levels: list[str], balance: NDArray[np.float64]
+) -> dict[str, NDArray[Any]]:
+    """A one-hidden-layer network from message embedding to level, as plain arrays."""
+    network = MLPClassifier(
+        hidden_layer_sizes=(HIDDEN,), alpha=1e-3, max_iter=300, early_stopping=True, random_state=0
+    )
+    network.fit(vectors, levels, sample_weight=balance)
+    order = [list(network.classes_).index(level) for level in LEVELS]
+    return {
+        "mlp_w1": network.coefs_[0].astype(np.float32),
+        "mlp_b1": network.intercepts_[0].astype(np.float32),
+        "mlp_w2": network.coefs_[1][:, order].astype(np.float32),
+        "mlp_b2": network.intercepts_[1][order].astype(np.float32),
+    }
+
+
+def _crisis_svm(
+    vectors: NDArray[np.float32], crisis: list[bool], balance: NDArray[np.float64]
+) -> dict[str, NDArray[Any]]:
+    """An RBF support vector machine, crisis or not, with Platt scaling fitted by 5-fold
+    cross-validation; kept as its support vectors, their weights and the sigmoid."""
+    calibrated = CalibratedClassifierCV(
+        SVC(C=SVM_C, gamma=SVM_GAMMA), method="sigmoid", ensemble=False, cv=5
+    )
+    calibrated.fit(vectors, crisis, sample_weight=balance)
+    inner = calibrated.calibrated_classifiers_[0]
+    machine, sigmoid = inner.estimator, inner.calibrators[0]
+    return {
+        "svm_vectors": machine.support_vectors_.astype(np.float32),
+        "svm_coef": machine.dual_coef_[0].astype(np.float32),
+        "svm_bias": machine.intercept_.astype(np.float32),
+        "svm_gamma": np.array([SVM_GAMMA], dtype=np.float32),
+        "svm_platt": np.array([sigmoid.a_, sigmoid.b_], dtype=np.float32),
+    }
+
+
+def _fit(
+    rows: sparse.csr_matrix, labels: list[str], classes: tuple[str, ...], c: float
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Multinomial logistic regression; a class with no examples is never predicted."""
+    classifier = LogisticRegression(C=c, max_iter=1000, tol=1e-3)
+    classifier.fit(rows, labels)
+    coef = np.zeros((rows.shape[1], len(classes)), dtype=np.float32)
+    bias = np.full(len(classes), -30.0, dtype=np.float32)
+    for column, name in enumerate(classifier.classes_):
+        coef[:, classes.index(name)] = classifier.coef_[column]
+        bias[classes.index(name)] = classifier.intercept_[column]
+    return coef, bias
+
+
+def _instances(
+    examples: list[Example],
+    messages: list[Words],
+    featurizer: Featurizer,
+    model: RiskModel | None,
+) -> tuple[sparse.csr_matrix, list[Example]]:
+    blocks, chosen = [], []
+    for labelled, message in zip(examples, messages, strict=True):
+        windows = spans(message)
+        if not windows:
+            continue
+        if len(windows) == 1 or labelled.level == "none":
+            picked = windows
+        elif model is None:
+            continue
+        else:
+            found, levels, _ = model.spans(message)
+            picked = [found[int(np.argmax(levels[:, LEVELS.index(labelled.level)]))]]
+        blocks.append(featurizer.rows(message, picked))
+        chosen.extend([labelled] * len(picked))
+    return sparse.vstack(blocks, format="csr"), chosen
+
+
+def model_path(models: Path) -> Path:
+    """Where the trained risk model lives (beside the Rasa model)."""
+    return models / MODEL_FILE
+
+
+def is_current(models: Path) -> bool:
+    """Whether the model on disk was trained from today's data and code."""
+    stamp = models / STAMP_FILE
+    return (
+        model_path(models).exists()
+        and stamp.exists()
+        and stamp.read_text().strip() == inputs_hash(training_files())
+    )
+
+
+def ensure_model(models: Path, embedder: Embedder, *, force: bool = False) -> RiskModel:
+    """The trained model: loaded if current, else trained now (about a minute) and saved."""
+    if not force and is_current(models):
+        try:
+            return RiskModel.load(model_path(models))
+        except (KeyError, ValueError, OSError):  # written by another version: train again
+            pass
+    files = training_files()
+    examples = load_examples(files)
+    vectors = VectorCache(models / "risk-vectors.npz", embedder).get([e.text for e in examples])
+    model = train(examples, vectors)
+    model.save(model_path(models))
+    (models / STAMP_FILE).write_text(inputs_hash(files) + "\n")
+    return model
+
+
+def inputs_hash(files: list[Path]) -> str:
+    """What a trained model depends on: its data and the code that reads it."""
+    code = Path(__file__).resolve().parent
+    # Not risk.py: its blend is tuned without retraining, and a changed file format fails to load.
+    names = ["features.py", "windows.py", "lexicon.py", "risk_training.py"]
+    parts = [
+        *files,
+        *(code / n for n in names),
+        code / "data" / "lexicons" / "suicide_risk_lexicon.json",
+    ]
+    digest = hashlib.sha256()
+    for path in parts:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()

@@ -46,7 +46,8 @@ from escalation.assist_api import router as assist_router
 from escalation.availability import waiting_message
 from escalation.console import NotSignedIn
 from escalation.console import router as console_router
-from escalation.semantic import SemanticTriage
+from escalation.replies import OUTAGE_LINES
+from escalation.risk_training import ensure_model
 from followup.scheduler import FollowUpScheduler
 from insight.dashboard import router as insight_router
 from insight.notes_api import router as notes_router
@@ -61,6 +62,8 @@ from knowledge.service import KnowledgeService
 log = logging.getLogger("cairn")
 MAX_BODY_BYTES = 64 * 1024
 UNAVAILABLE = "Cairn is having trouble right now. Please try again in a minute."
+# Every error a young person can meet carries the support lines (JSON `support` and `detail`).
+SUPPORT = {"support": OUTAGE_LINES}
 # Rasa posts the whole tracker and domain with every action call.
 MAX_ACTION_BODY_BYTES = 8 * 1024 * 1024
 
@@ -129,7 +132,7 @@ def create_app(settings: Settings) -> FastAPI:
             rasa=rasa,
             resolver=resolver,
             hub=app.state.hub,
-            semantic=await to_thread.run_sync(SemanticTriage, retriever.embedder),
+            risk=await to_thread.run_sync(ensure_model, settings.models, retriever.embedder),
             tracker_engine=tracker_engine,
             waiting=partial(
                 waiting_message,
@@ -145,7 +148,12 @@ def create_app(settings: Settings) -> FastAPI:
         follow_ups = FollowUpScheduler(db=db, opt_out_id=opt_out_id, on_outbox=worker.notify)
         follow_ups.start()
         app.state.background = Background()
-        app.state.limits = RateLimits(settings.rate_limit, settings.redis_url)
+        conversation_router: Router = app.state.router
+        app.state.limits = RateLimits(
+            settings.rate_limit,
+            settings.redis_url,
+            assess=lambda text: to_thread.run_sync(conversation_router.assess, text),
+        )
         resume_task = asyncio.create_task(
             resume_forever(
                 app.state.router,
@@ -224,7 +232,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return JSONResponse({"detail": "internal error"}, status_code=500)
+        return JSONResponse({"detail": "internal error", **SUPPORT}, status_code=500)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(RedisError)
@@ -232,7 +240,11 @@ def create_app(settings: Settings) -> FastAPI:
         # A database or Redis outage refuses new work cleanly (a provider retries a webhook
         # that did not get 2xx) and the replica recovers by itself when the store is back.
         log.warning("a store is unavailable: %s", exc)
-        return JSONResponse({"detail": UNAVAILABLE}, status_code=503, headers={"Retry-After": "30"})
+        return JSONResponse(
+            {"detail": UNAVAILABLE, **SUPPORT},
+            status_code=503,
+            headers={"Retry-After": "30"},
+        )
 
     @app.exception_handler(CairnError)
     async def cairn_error(_: Request, exc: CairnError) -> JSONResponse:

@@ -29,6 +29,9 @@ class Conversation(Base):
     # what a later check-in's outcome is counted against.
     first_help: Mapped[str | None] = mapped_column(String(16))
     help_topic: Mapped[str | None] = mapped_column(String(64))
+    # Set when a `concern` reply asked "are you safe right now?"; cleared by a yes. While it
+    # is set, another sign of risk is a crisis (escalation/triage.py).
+    safety_check_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True

@@ -1,18 +1,20 @@
 """Per-sender rate limits: a flood from one session, number or chat cannot crowd out others.
 
 Keys are conversation ids (keyed hashes), never addresses. With `REDIS_URL` set the counts are
-shared by every replica; otherwise they live in the process. A message that triage reads as a
-crisis is never held back by a limit.
+shared by every replica; otherwise they live in the process. A message that the full triage
+(patterns and the risk model) reads as a crisis or a concern is never held back by a limit.
 """
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 from limits import parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 from escalation.replies import CHILDLINE, SAMARITANS
-from escalation.triage import Level, triage
+from escalation.triage import Triage, triage
 
 SLOW_DOWN = (
     "You're sending messages faster than I can answer. Please wait a minute and try again. "
@@ -23,8 +25,14 @@ SLOW_DOWN = (
 class RateLimits:
     """`allow(key)`: whether one more message from `key` fits every window of the policy."""
 
-    def __init__(self, policy: str, redis_url: str = "") -> None:
+    def __init__(
+        self,
+        policy: str,
+        redis_url: str = "",
+        assess: Callable[[str], Awaitable[Triage]] | None = None,
+    ) -> None:
         self._limits = parse_many(policy)
+        self._assess = assess
         if redis_url:  # redis-py, which the service already uses, not limits' default (coredis)
             storage = storage_from_string(
                 redis_url.replace("redis://", "async+redis://", 1), implementation="redispy"
@@ -36,10 +44,11 @@ class RateLimits:
         self._notice = parse_many("1/minute")[0]
 
     async def held_back(self, key: str, text: str) -> bool:
-        """Whether to refuse this message: over the limit, and not a crisis (pattern triage)."""
+        """Whether to refuse this message: over the limit, and no sign of risk in it."""
         if await self.allow(key):
             return False
-        return triage(text).level is not Level.CRISIS
+        decision = await self._assess(text) if self._assess is not None else triage(text)
+        return not decision.risky
 
     async def allow(self, key: str) -> bool:
         """Count one message from `key`; False once any window is full."""

@@ -28,8 +28,18 @@ from channels.retention import DELETED, delete_conversations, forget_in_rasa, is
 from channels.schemas import Inbound, Reply, Turn
 from channels.turn_store import Intake, TurnOutcome, TurnStore
 from channels.turns import merged_meta, printable, to_reply, turn_facts
-from escalation.replies import crisis_sms, crisis_text
-from escalation.triage import Level, SemanticLayer, Triage, triage
+from escalation import safety_check
+from escalation.replies import (
+    GLAD_SAFE,
+    NOT_SAFE,
+    SAFE,
+    SAFETY_BUTTONS,
+    concern_sms,
+    concern_text,
+    crisis_sms,
+    crisis_text,
+)
+from escalation.triage import Level, RiskReader, Thresholds, Triage, triage
 from followup import service as followup
 from followup.service import Answer
 from knowledge.embedding import Embedder, RecentVectors, Vectors
@@ -38,6 +48,8 @@ from knowledge.text import plain
 
 log = logging.getLogger(__name__)
 
+URGENT_ALERT = "Risk signals in the young person's last message: check they are safe now."
+ANSWER_WORDS = 5  # "yes im safe thanks": an answer; anything longer may hold a question too
 RASA_TROUBLE = (
     "Sorry, I'm having trouble answering right now. Please try again in a few minutes. "
     "To talk to a careers adviser, call the My World of Work helpline on 0800 917 8000."
@@ -55,7 +67,8 @@ class Router:
         resolver: LocationResolver,
         hub: LiveHub,
         secret: str,
-        semantic: SemanticLayer | None = None,
+        risk: RiskReader | None = None,
+        thresholds: Thresholds = Thresholds(),  # noqa: B008 (frozen)
         waiting: Callable[[datetime], str] | None = None,
         tracker_engine: Engine | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -69,7 +82,8 @@ class Router:
         self._rasa = rasa
         self._resolver = resolver
         self._hub = hub
-        self._semantic = semantic
+        self._risk = risk
+        self._thresholds = thresholds
         self._waiting = waiting
         self._tracker_engine = tracker_engine
         self._secret = secret
@@ -86,14 +100,18 @@ class Router:
         """Store one message, answer it and return the replies (the web chat's request)."""
         conv_id, original, inbound, postcode_area, dedupe_key = self._prepare(inbound)
         text = inbound.text
-        # Storing the message (and the duplicate check) and understanding it (the embedding,
-        # triage) are independent: run them side by side.
-        (decision, vector, embed_ms), intake = await asyncio.gather(
-            to_thread.run_sync(self._understand, original, text),
+        # Storing the message (and the duplicate check) and embedding it are independent:
+        # run them side by side. Triage then reads the message with what intake found (the
+        # messages before it, an open safety check).
+        (vector, embed_ms), intake = await asyncio.gather(
+            to_thread.run_sync(self._embed, text),
             to_thread.run_sync(self._store.intake, conv_id, inbound, dedupe_key, False),
         )
         if intake.duplicate:
             return Turn(conversation_id=conv_id, replies=[], handoff=intake.handoff, duplicate=True)
+        decision = await to_thread.run_sync(
+            self._triage, original, vector if text == original else None, intake
+        )
         turn = await self._respond(
             conv_id, inbound, intake, decision, vector, postcode_area, push=False
         )
@@ -115,7 +133,7 @@ class Router:
         if claimed is None:
             return False
         conv_id, inbound, intake, received_at = claimed
-        decision, vector, _ = await to_thread.run_sync(self._understand, inbound.text, inbound.text)
+        decision, vector = await to_thread.run_sync(self._understand, inbound.text, intake)
         wait = as_utc(received_at) > self._clock() - self._rasa_grace
         try:
             await self._respond(
@@ -145,14 +163,18 @@ class Router:
         wait_for_rasa: bool = False,
     ) -> Turn:
         """Everything after intake: the reply, stored (and queued for a push channel)."""
-        if decision.level is not Level.CRISIS and is_delete_request(inbound.text):
+        if not decision.risky and is_delete_request(inbound.text):
             await to_thread.run_sync(self._forget, conv_id, inbound if push else None)
             return Turn(conversation_id=conv_id, replies=[Reply(text=DELETED)], handoff="none")
 
         rasa_turn: RasaTurn | None = None
         rasa_ms = 0.0
-        answer = _follow_up_answer(intake, decision, inbound.text)
+        said = _safety_answer(intake, decision, inbound.text)
+        if said is safety_check.Answer.NOT_SAFE:
+            decision = Triage(Level.CRISIS, ["crisis:not_safe"])
+        answer = None if said is not None else _follow_up_answer(intake, decision, inbound.text)
         answered = followup.reply_for(answer) if answer is not None else None
+        check: bool | None = False if said is safety_check.Answer.SAFE else None
         if decision.level is Level.CRISIS:
             replies = [
                 Reply(
@@ -164,6 +186,8 @@ class Router:
             replies = []  # a person has the conversation: it goes to them, not to Rasa
         elif answered is not None:
             replies = [answered]  # the answer to a follow-up's question, not one for Rasa
+        elif said is safety_check.Answer.SAFE and _only_an_answer(inbound.text):
+            replies = [Reply(text=GLAD_SAFE)]
         else:
             metadata: dict[str, Any] = {"channel": inbound.channel}
             if vector is not None:  # embedded once: Rasa's classifier and retrieval share it
@@ -178,11 +202,17 @@ class Router:
                 )
                 replies = [to_reply(m) for m in rasa_turn.messages] or [Reply(text=RASA_TROUBLE)]
             except RasaUnavailable as exc:
-                if exc.refused and wait_for_rasa:
+                if exc.refused and wait_for_rasa and decision.level is not Level.CONCERN:
                     raise _RasaStarting from exc
                 log.warning("rasa unavailable: %s", exc)
                 replies = [Reply(text=RASA_TROUBLE)]
             rasa_ms = (time.perf_counter() - asked) * 1000
+            if decision.level is Level.CONCERN:
+                # Support and the question first; a careers answer only if there was a question.
+                check = True
+                replies = [_concern_reply(), *[r for r in replies if _helps(r)]]
+            elif said is safety_check.Answer.SAFE:
+                replies = [Reply(text=GLAD_SAFE), *replies]
 
         meta = merged_meta(replies)
         wants_person = decision.level is Level.CRISIS or meta.get("handoff") == "waiting"
@@ -198,11 +228,18 @@ class Router:
             inbound,
             decision,
             intake,
-            TurnOutcome(replies, meta, facts, answer, rasa_turn.intent if rasa_turn else None),
+            TurnOutcome(
+                replies, meta, facts, answer, rasa_turn.intent if rasa_turn else None, check
+            ),
             push,
         )
         if case_id is not None:
             await self._hub.publish(f"case:{case_id}", {"author": "user", "text": inbound.text})
+            if decision.level is Level.CRISIS and intake.case_status is not None:
+                # Whoever has the case (or will) must see this now, not on their next look.
+                await self._hub.publish(
+                    f"case:{case_id}", {"author": "system", "alert": "urgent", "text": URGENT_ALERT}
+                )
             if opened or decision.level is Level.CRISIS:
                 await self._hub.publish("queue", {"case_id": case_id})
         return Turn(conversation_id=conv_id, replies=replies, handoff=handoff, rasa_ms=rasa_ms)
@@ -218,20 +255,37 @@ class Router:
         dedupe_key = f"{inbound.channel}:{inbound.provider_id}" if inbound.provider_id else None
         return conv_id, original, replace(inbound, text=text), postcode_area, dedupe_key
 
-    def _understand(self, original: str, text: str) -> tuple[Triage, Vectors | None, float]:
-        """Embed the message once and triage it (one thread hop).
+    def _embed(self, text: str) -> tuple[Vectors | None, float]:
+        """The message's one embedding (of `plain(text)`, what Rasa will see) and its cost.
 
-        The vector (of `plain(text)`, what Rasa will see) serves the semantic triage layer,
-        Rasa's intent classifier and dense retrieval. Triage reads the message as written;
-        it reuses the vector only when that is the same text (no postcode was replaced).
+        Triage's meaning readers, Rasa's intent classifier and dense retrieval share it.
         """
         if self._embedder is None:
-            return triage(original, self._semantic), None, 0.0
+            return None, 0.0
         started = time.perf_counter()
         vector = self._embedder.embed_one(plain(text))
-        embed_ms = (time.perf_counter() - started) * 1000
-        decision = triage(original, self._semantic, vector if text == original else None)
-        return decision, vector, embed_ms
+        return vector, (time.perf_counter() - started) * 1000
+
+    def _triage(self, original: str, vector: Vectors | None, intake: Intake) -> Triage:
+        """Triage the message as written, after the messages before it."""
+        return triage(
+            original,
+            self._risk,
+            vector,
+            context=intake.recent,
+            checking=intake.safety_check,
+            thresholds=self._thresholds,
+        )
+
+    def assess(self, text: str) -> Triage:
+        """Triage one message on its own (the rate limiter asks before refusing one)."""
+        vector, _ = self._embed(text)
+        return triage(text, self._risk, vector, thresholds=self._thresholds)
+
+    def _understand(self, text: str, intake: Intake) -> tuple[Triage, Vectors | None]:
+        """Embed and triage a stored message (one thread hop)."""
+        vector, _ = self._embed(text)
+        return self._triage(text, vector, intake), vector
 
     async def history(
         self, channel: str, address: str
@@ -287,9 +341,36 @@ class _RasaStarting(Exception):
     """Rasa is not listening yet: a stored message waits for it rather than get an apology."""
 
 
+def _safety_answer(intake: Intake, decision: Triage, text: str) -> safety_check.Answer | None:
+    """A reply to "are you safe right now?" (a crisis or a person in the chat comes first)."""
+    if decision.level is Level.CRISIS or intake.case_status in ("assigned", "live"):
+        return None
+    if not intake.safety_check and text.strip() not in (SAFE, NOT_SAFE):
+        return None
+    return safety_check.answer(text)
+
+
+def _only_an_answer(text: str) -> bool:
+    """Whether a reply to the safety check says nothing else (no question to answer)."""
+    return text.strip() in (SAFE, NOT_SAFE) or len(plain(text).split()) <= ANSWER_WORDS
+
+
+def _concern_reply() -> Reply:
+    return Reply(
+        text=concern_text(), buttons=list(SAFETY_BUTTONS), meta={"sms_text": concern_sms()}
+    )
+
+
+def _helps(reply: Reply) -> bool:
+    """A careers answer, a service or a way to a person, not small talk or a fallback."""
+    return bool(reply.sources) or any(
+        reply.meta.get(key) for key in ("answered", "signposted", "handoff")
+    )
+
+
 def _follow_up_answer(intake: Intake, decision: Triage, text: str) -> Answer | None:
     """A message read as the answer to an open follow-up; triage and advisers come first."""
-    if intake.follow_up is None or decision.level is Level.CRISIS:
+    if intake.follow_up is None or decision.risky:
         return None
     if intake.case_status in ("assigned", "live"):
         return None

@@ -28,6 +28,9 @@ from followup.service import Answer
 from insight import service as insight
 from insight.service import TurnFacts
 
+CONTEXT_MESSAGES = 2  # earlier messages triage reads the new one with
+CONTEXT_WINDOW = timedelta(hours=1)
+
 
 @dataclass(frozen=True)
 class Intake:
@@ -38,6 +41,8 @@ class Intake:
     handoff: Handoff
     case_status: str | None
     follow_up: tuple[int, str] | None = None  # an open follow-up's id and status
+    safety_check: bool = False  # "are you safe right now?" was asked and got no yes
+    recent: tuple[str, ...] = ()  # the young person's messages just before this one
 
 
 @dataclass(frozen=True)
@@ -49,11 +54,26 @@ class TurnOutcome:
     facts: TurnFacts
     answer: Answer | None
     intent: str | None
+    safety_check: bool | None = None  # True: a check was asked; False: answered yes
 
 
 def _open_follow_up(session: Any, conv_id: str) -> tuple[int, str] | None:
     row = followup.open_follow_up(session=session, conversation_id=conv_id)
     return (row.id, row.status) if row is not None else None
+
+
+def _recent(session: Any, conv_id: str, before: int | None, since: datetime) -> tuple[str, ...]:
+    """The young person's last messages before `before`, oldest first, for triage's context."""
+    if before is None:
+        return ()
+    texts = session.scalars(
+        select(Message.text)
+        .where(Message.conversation_id == conv_id, Message.author == "user")
+        .where(Message.id < before, Message.created_at >= since)
+        .order_by(Message.id.desc())
+        .limit(CONTEXT_MESSAGES)
+    ).all()
+    return tuple(reversed(texts))
 
 
 class TurnStore:
@@ -102,6 +122,8 @@ class TurnStore:
                 handoff=conversation.handoff,  # type: ignore[arg-type]
                 case_status=case.status if case else None,
                 follow_up=_open_follow_up(session, conv_id),
+                safety_check=conversation.safety_check_at is not None,
+                recent=_recent(session, conv_id, message_id, self._clock() - CONTEXT_WINDOW),
             )
 
     def release(self, message_id: int) -> None:
@@ -134,6 +156,8 @@ class TurnStore:
                 handoff=conversation.handoff,  # type: ignore[arg-type]
                 case_status=case.status if case else None,
                 follow_up=_open_follow_up(session, conversation.id),
+                safety_check=conversation.safety_check_at is not None,
+                recent=_recent(session, conversation.id, message_id, now - CONTEXT_WINDOW),
             )
             return conversation.id, inbound, intake, message.created_at
 
@@ -173,6 +197,9 @@ class TurnStore:
                     address=inbound.address,
                     council_area=conversation.council_area,
                 )
+            if turn.safety_check is not None or decision.level is Level.CRISIS:
+                # A crisis hands over to a person: the check has done its job.
+                conversation.safety_check_at = now if turn.safety_check else None
             case = cases.active_case(session=session, conversation_id=conv_id)
             opened = False
             if decision.level is Level.CRISIS or meta.get("handoff") == "waiting":
@@ -195,7 +222,7 @@ class TurnStore:
                     address=inbound.address,
                 )
             note_first_help(conversation, facts, meta, opened)
-            if turn.answer is None and decision.level is not Level.CRISIS and case is None:
+            if turn.answer is None and not decision.risky and case is None:
                 offer = followup.maybe_offer(
                     session=session, conversation=conversation, intent=turn.intent, at=now
                 )

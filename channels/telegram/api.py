@@ -16,6 +16,7 @@ from channels.schemas import Inbound
 
 router = APIRouter(tags=["telegram"])
 COMMANDS = {"/start": "hello", "/help": "help"}
+MAX_TELEGRAM_CHARS = 4096  # Telegram's longest message: triage reads all of it
 
 
 @router.post("/channels/telegram/webhook", include_in_schema=False)
@@ -51,7 +52,7 @@ async def webhook(
         Inbound(
             channel="telegram",
             address=str(chat),
-            text=text[: settings.max_text_chars],
+            text=text[:MAX_TELEGRAM_CHARS],
             provider_id=str(update.update_id),
         )
     )

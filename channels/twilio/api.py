@@ -18,6 +18,7 @@ from channels.schemas import Inbound
 from channels.twilio.keywords import HELP_TEXT, START_TEXT, keyword
 
 router = APIRouter(tags=["sms"])
+MAX_SMS_CHARS = 1600  # Twilio's longest message body: triage reads all of it
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -72,7 +73,7 @@ async def inbound_sms(
         Inbound(
             channel="sms",
             address=sender,
-            text=text[: state.settings.max_text_chars],
+            text=text[:MAX_SMS_CHARS],
             provider_id=sid,
         )
     )

@@ -20,6 +20,7 @@ from channels.live import event_stream
 from channels.ratelimit import SLOW_DOWN
 from channels.router import Router
 from channels.schemas import Inbound, Turn
+from escalation.replies import OUTAGE_LINES
 from insight.notes import NoteView, published
 
 router = APIRouter(tags=["web"])
@@ -171,7 +172,9 @@ async def chat_page(request: Request) -> HTMLResponse:
         notes = await to_thread.run_sync(load)
     except OperationalError:  # the chat page (and its Quick exit) stays up without its notes
         notes = []
-    return templates.TemplateResponse(request, "chat.html", {"notes": notes})
+    return templates.TemplateResponse(
+        request, "chat.html", {"notes": notes, "support": OUTAGE_LINES}
+    )
 
 
 @router.get("/privacy", response_class=HTMLResponse, include_in_schema=False)

@@ -99,6 +99,17 @@
     const events = new EventSource(log.dataset.live);
     events.onmessage = (e) => {
       const m = JSON.parse(e.data);
+      if (m.alert) {
+        // A crisis in a case someone already has: impossible to miss, on screen and off it.
+        const banner = document.getElementById("urgent-alert");
+        banner.textContent = "Urgent: " + m.text;
+        banner.hidden = false;
+        if (!document.title.startsWith("(!) ")) document.title = "(!) " + document.title;
+        if ("Notification" in window && Notification.permission === "granted") {
+          new Notification("Cairn: urgent", { body: m.text });
+        }
+        return;
+      }
       const div = document.createElement("div");
       div.className = "msg me";
       const who = document.createElement("b");

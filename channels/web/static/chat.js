@@ -5,6 +5,7 @@
   const box = document.getElementById("message");
   const typing = document.getElementById("typing");
   const error = document.getElementById("error");
+  const supportNow = document.getElementById("support-now");
 
   const newSession = () => {
     const bytes = new Uint8Array(16);
@@ -68,9 +69,11 @@
       const body = await res.json();
       if (!res.ok) throw new Error(typeof body.detail === "string" ? body.detail : "Sorry, that didn't send.");
       for (const reply of body.replies) addReply(reply);
+      supportNow.hidden = true;
     } catch (e) {
       error.textContent = e.message || "Sorry, something went wrong. Please try again.";
       error.hidden = false;
+      supportNow.hidden = false;  // whatever failed, the support lines are on the page
     } finally {
       typing.hidden = true;
     }

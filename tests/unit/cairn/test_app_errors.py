@@ -10,6 +10,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
 from cairn.app import UNAVAILABLE, create_app
+from escalation.replies import OUTAGE_LINES
 from tests.conftest import make_settings
 
 
@@ -29,5 +30,18 @@ def test_a_store_outage_answers_503_json(tmp_path: Path, error: Exception) -> No
 
     response = TestClient(app, raise_server_exceptions=False).get("/boom")
     assert response.status_code == 503
-    assert response.json() == {"detail": UNAVAILABLE}
+    assert response.json() == {"detail": UNAVAILABLE, "support": OUTAGE_LINES}
+    assert any("116 123" in line for line in response.json()["support"])
     assert response.headers["retry-after"] == "30"
+
+
+def test_an_unexpected_error_still_carries_the_support_lines(tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path))
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    response = TestClient(app, raise_server_exceptions=False).get("/boom")
+    assert response.status_code == 500
+    assert response.json()["support"] == OUTAGE_LINES

@@ -1,0 +1,134 @@
+"""Every path of a risky message through the router: concern, the safety check, a live case."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from cairn.db import Database
+from cairn.migrations import upgrade
+from channels.live import LocalHub
+from channels.models import Conversation
+from channels.rasa_client import RasaClient
+from channels.router import Router
+from channels.schemas import Inbound
+from escalation import service as cases
+from escalation.auth import add_user
+from escalation.models import URGENT, Case
+from escalation.replies import GLAD_SAFE, NOT_SAFE
+from escalation.risk import Risk
+from escalation.triage import Thresholds
+from insight.models import InsightOutbox
+from knowledge.embedding import Vectors
+from knowledge.location import LocationResolver
+from tests.conftest import SECRET
+
+
+class WordRisk:
+    """Reads 'wobbly' as a sign of risk the model is unsure of, 'bridge' as a crisis."""
+
+    def assess(self, text: str, vector: Vectors | None = None) -> Risk:  # noqa: ARG002
+        crisis = 0.9 if "bridge" in text else 0.3 if "wobbly" in text else 0.0
+        return Risk(crisis, 0.0, "suicide", "distress")
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def router(tmp_path: Path) -> Router:
+    main, insight = f"sqlite:///{tmp_path}/main.db", f"sqlite:///{tmp_path}/insight.db"
+    upgrade("main", main)
+    upgrade("insight", insight)
+    return Router(
+        db=Database(main),
+        rasa=RasaClient(f"http://127.0.0.1:{_closed_port()}", timeout_s=1),
+        resolver=LocationResolver(),
+        hub=LocalHub(),
+        secret=SECRET,
+        risk=WordRisk(),
+        thresholds=Thresholds(crisis=0.5, concern=0.2),
+    )
+
+
+async def test_a_concern_asks_whether_they_are_safe_with_the_lines_and_a_person(
+    router: Router,
+) -> None:
+    turn = await router.handle(Inbound(channel="web", address="s-concern-1", text="so wobbly"))
+    first = turn.replies[0]
+    assert "are you safe right now?" in first.text and "116 123" in first.text
+    assert [b.payload for b in first.buttons] == ["/safe", NOT_SAFE, "/request_human"]
+    assert "SAFE" in first.meta["sms_text"]
+    assert turn.handoff == "none"  # offered, not forced
+    assert all("trouble" not in r.text for r in turn.replies)  # no fallback after the check
+    with router._db.session() as session:
+        assert session.scalars(select(Conversation)).one().safety_check_at is not None
+        assert session.scalars(select(Case)).all() == []
+
+
+async def test_no_after_the_check_is_a_crisis(router: Router) -> None:
+    await router.handle(Inbound(channel="web", address="s-concern-2", text="so wobbly"))
+    turn = await router.handle(Inbound(channel="web", address="s-concern-2", text="naw"))
+    assert turn.handoff == "waiting" and "999" in turn.replies[0].text
+    with router._db.session() as session:
+        case = session.scalars(select(Case)).one()
+        assert case.priority == URGENT and "crisis:not_safe" in case.triage_reasons
+        assert session.scalars(select(Conversation)).one().safety_check_at is None
+
+
+async def test_yes_carries_on_and_a_later_concern_asks_again(router: Router) -> None:
+    await router.handle(Inbound(channel="web", address="s-concern-3", text="so wobbly"))
+    turn = await router.handle(Inbound(channel="web", address="s-concern-3", text="aye im fine"))
+    assert [r.text for r in turn.replies] == [GLAD_SAFE]
+    again = await router.handle(Inbound(channel="web", address="s-concern-3", text="wobbly"))
+    assert again.handoff == "none" and "are you safe" in again.replies[0].text
+
+
+async def test_more_risk_before_any_answer_is_a_crisis(router: Router) -> None:
+    await router.handle(Inbound(channel="web", address="s-concern-4", text="so wobbly"))
+    turn = await router.handle(Inbound(channel="web", address="s-concern-4", text="wobbly still"))
+    assert turn.handoff == "waiting" and "116 123" in turn.replies[0].text
+
+
+async def test_the_not_safe_button_is_a_crisis_even_without_a_check(router: Router) -> None:
+    turn = await router.handle(Inbound(channel="web", address="s-concern-5", text=NOT_SAFE))
+    assert turn.handoff == "waiting" and "999" in turn.replies[0].text
+
+
+async def test_a_concern_is_counted_as_one(router: Router) -> None:
+    await router.handle(Inbound(channel="web", address="s-concern-6", text="so wobbly"))
+    with router._db.session() as session:
+        payloads = [row.event for row in session.scalars(select(InsightOutbox))]
+    assert any('"triage_level": "concern"' in p for p in payloads), payloads
+
+
+async def test_a_crisis_in_a_live_case_alerts_the_adviser_as_urgent(router: Router) -> None:
+    hello = await router.handle(Inbound(channel="web", address="s-live-1", text="hello"))
+    with router._db.session() as session:
+        adviser = add_user(session=session, email="a@cairn.test", password="x" * 16, role="adviser")
+        case = cases.open_case(
+            session=session, conversation_id=hello.conversation_id, channel="web",
+            reason="asked_for_person", urgent=False, triage_reasons=[], share_consent=True,
+            from_message_id=None,
+        )  # fmt: skip
+        cases.claim(session=session, case_id=case.id, adviser_id=adviser.id)
+        case_id = case.id
+    async with router._hub.subscribe(f"case:{case_id}") as events:
+        turn = await router.handle(
+            Inbound(channel="web", address="s-live-1", text="im on the bridge")
+        )
+        first, second = (
+            await asyncio.wait_for(events.__anext__(), 1),
+            await asyncio.wait_for(events.__anext__(), 1),
+        )
+    assert "116 123" in turn.replies[0].text  # support lines at once, adviser or not
+    assert first["author"] == "user" and second["alert"] == "urgent"
+    with router._db.session() as session:
+        assert session.get_one(Case, case_id).priority == URGENT

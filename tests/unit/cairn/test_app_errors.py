@@ -33,15 +33,3 @@ def test_a_store_outage_answers_503_json(tmp_path: Path, error: Exception) -> No
     assert response.json() == {"detail": UNAVAILABLE, "support": OUTAGE_LINES}
     assert any("116 123" in line for line in response.json()["support"])
     assert response.headers["retry-after"] == "30"
-
-
-def test_an_unexpected_error_still_carries_the_support_lines(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path))
-
-    @app.get("/boom")
-    async def boom() -> None:
-        raise RuntimeError("a bug")
-
-    response = TestClient(app, raise_server_exceptions=False).get("/boom")
-    assert response.status_code == 500
-    assert response.json()["support"] == OUTAGE_LINES

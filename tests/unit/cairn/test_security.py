@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from cairn.app import MAX_BODY_BYTES, create_app
 from cairn.logs import ACCESS_LOGGER, QuerylessAccessLog
 from cairn.settings import ConfigError
+from escalation.replies import OUTAGE_LINES
 from tests.conftest import make_settings
 
 
@@ -78,6 +79,7 @@ def test_an_unexpected_error_shows_no_detail(tmp_path: Path) -> None:
     assert response.status_code == 500
     assert response.json()["detail"] == "internal error"
     assert "secret" not in response.text and "/work/" not in response.text
+    assert response.json()["support"] == OUTAGE_LINES  # still a way to help, never a dead end
 
 
 @pytest.mark.parametrize("token", ["change-me", "short-token"])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -24,8 +25,8 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def router(tmp_path: Path) -> Router:
+def make_router(tmp_path: Path, **options: Any) -> Router:
+    """A router on fresh databases, with nothing listening where Rasa should be."""
     main, insight = f"sqlite:///{tmp_path}/main.db", f"sqlite:///{tmp_path}/insight.db"
     upgrade("main", main)
     upgrade("insight", insight)
@@ -36,7 +37,13 @@ def router(tmp_path: Path) -> Router:
         resolver=LocationResolver(),
         hub=LocalHub(),
         secret=SECRET,
+        **options,
     )
+
+
+@pytest.fixture
+def router(tmp_path: Path) -> Router:
+    return make_router(tmp_path)
 
 
 def _count(db: Database, model: type) -> int:

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from cairn.db import Database
-from cairn.migrations import upgrade
-from channels.live import LocalHub
 from channels.models import Conversation
-from channels.rasa_client import RasaClient
 from channels.router import Router
 from channels.schemas import Inbound
 from escalation import service as cases
@@ -24,8 +19,7 @@ from escalation.risk import Risk
 from escalation.triage import Thresholds
 from insight.models import InsightOutbox
 from knowledge.embedding import Vectors
-from knowledge.location import LocationResolver
-from tests.conftest import SECRET
+from tests.unit.channels.test_router import make_router
 
 
 class WordRisk:
@@ -36,26 +30,9 @@ class WordRisk:
         return Risk(crisis, 0.0, "suicide", "distress")
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def router(tmp_path: Path) -> Router:
-    main, insight = f"sqlite:///{tmp_path}/main.db", f"sqlite:///{tmp_path}/insight.db"
-    upgrade("main", main)
-    upgrade("insight", insight)
-    return Router(
-        db=Database(main),
-        rasa=RasaClient(f"http://127.0.0.1:{_closed_port()}", timeout_s=1),
-        resolver=LocationResolver(),
-        hub=LocalHub(),
-        secret=SECRET,
-        risk=WordRisk(),
-        thresholds=Thresholds(crisis=0.5, concern=0.2),
-    )
+    return make_router(tmp_path, risk=WordRisk(), thresholds=Thresholds(crisis=0.5, concern=0.2))
 
 
 async def test_a_concern_asks_whether_they_are_safe_with_the_lines_and_a_person(

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
+from functools import lru_cache
 from threading import Lock
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
-from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
+from sklearn.utils import murmurhash3_32
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from escalation.lexicon import Lexicon
 from escalation.windows import Words, spans
@@ -75,9 +76,6 @@ class Featurizer:
             alternate_sign=False,
             norm=None,
         )
-        self._hasher = FeatureHasher(
-            n_features=N_FEATURES, input_type="string", alternate_sign=False
-        )
         self._cache: OrderedDict[str, tuple[NDArray[np.int32], NDArray[np.float32]]] = OrderedDict()
         self._lock = Lock()
 
@@ -94,23 +92,39 @@ class Featurizer:
         size = len(message.words)
         inside = _indicator(windows, size, 0)
         marked = negation_marked(message.words)
-        grams = [[w] for w in marked] + [[f"{a} {b}"] for a, b in itertools.pairwise(marked)]
-        words = self._hasher.transform(grams)  # unigram per word, then bigram per pair
+        tokens = [*marked, *(f"{a} {b}" for a, b in itertools.pairwise(marked))]
+        # One hashed column per token: unigrams by word, then bigrams by pair.
+        words = sparse.csr_matrix(
+            (
+                np.ones(len(tokens), dtype=np.float32),
+                np.array([_bucket(t) for t in tokens], dtype=np.int32),
+                np.arange(len(tokens) + 1),
+            ),
+            shape=(len(tokens), N_FEATURES),
+        )
         pairs = _indicator(windows, max(size - 1, 0), 1)
-        counts = np.zeros((len(windows), len(self.lexicon.constructs)), dtype=np.float32)
-        for first, end, construct in self.lexicon.matches(message.words):
-            for row, (start, stop) in enumerate(windows):
-                if start <= first and end <= stop:
-                    counts[row, construct] += 1
+        counts = self._construct_counts(message, windows)
         return sparse.hstack(
             [
-                normalize(inside @ self._word_chars(message.words)),
-                normalize(inside @ words[:size] + pairs @ words[size:]),
+                _unit_rows(inside @ self._word_chars(message.words)),
+                _unit_rows(inside @ words[:size] + pairs @ words[size:]),
                 sparse.csr_matrix(np.log1p(counts) * LEXICON_WEIGHT),
             ],
             format="csr",
             dtype=np.float32,  # as the weights: a float64 row would copy them on every product
         )
+
+    def _construct_counts(
+        self, message: Words, windows: list[tuple[int, int]]
+    ) -> NDArray[np.float32]:
+        """How many tokens of each lexicon construct lie wholly inside each span."""
+        found = np.array(self.lexicon.matches(message.words), dtype=np.int64).reshape(-1, 3)
+        bounds = np.array(windows, dtype=np.int64)
+        inside = (bounds[:, :1] <= found[:, 0]) & (found[:, 1] <= bounds[:, 1:])
+        kinds = np.zeros((len(found), len(self.lexicon.constructs)), dtype=np.float32)
+        kinds[np.arange(len(found)), found[:, 2]] = 1.0
+        counts: NDArray[np.float32] = inside.astype(np.float32) @ kinds
+        return counts
 
     def _word_chars(self, words: tuple[str, ...]) -> sparse.csr_matrix:
         """Character n-gram counts of each word (cached by word)."""
@@ -128,6 +142,19 @@ class Featurizer:
         indices = np.concatenate([i for i, _ in rows])
         data = np.concatenate([d for _, d in rows])
         return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), N_FEATURES))
+
+
+@lru_cache(maxsize=CACHE_WORDS)
+def _bucket(token: str) -> int:
+    """The hashed column of a word or word pair (as FeatureHasher: |murmurhash3| mod width)."""
+    return int(abs(murmurhash3_32(token, seed=0))) % N_FEATURES
+
+
+def _unit_rows(rows: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Each row scaled to unit length (in place; an empty row stays empty)."""
+    rows = rows.tocsr().astype(np.float64)
+    inplace_csr_row_normalize_l2(rows)
+    return rows
 
 
 def _indicator(windows: list[tuple[int, int]], size: int, trim: int) -> sparse.csr_matrix:

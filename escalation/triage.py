@@ -55,8 +55,8 @@ class Thresholds:
     crisis: float = 0.25
     concern: float = 0.2
     # A long message has many spans, each a chance of a spurious peak: it needs a higher one.
-    crisis_long: float = 0.3
-    concern_long: float = 0.25
+    crisis_long: float = 0.35
+    concern_long: float = 0.3
     person: float = 0.3
     # A message at least this risky on its own is read again with the one before it.
     context: float = 0.1
@@ -90,17 +90,20 @@ def triage(
     computes one per message). `context` holds the young person's earlier messages, oldest
     first. `checking`: the last reply asked "are you safe right now?" and got no yes.
     """
-    defused = _defused(normalise(text))
+    clean = normalise(text)
+    defused = _defused(clean)
     floor = [f"crisis:{code}" for code, pats in CRISIS_RE.items() if _any(pats, defused)]
     if floor:
         return Triage(Level.CRISIS, [*floor, "pattern"])
     asked = [
         f"needs_person:{code}" for code, pats in NEEDS_PERSON_RE.items() if _any(pats, defused)
     ]
-    if model is not None:
-        risk = model.assess(text, vector)
+    if model is not None and not _product_input(text):
+        # A goodbye alone says nothing; after a disclosure it may say everything.
+        farewell = _FAREWELL.match(clean) is not None
+        risk = Risk(0.0, 0.0, "suicide", "distress") if farewell else model.assess(text, vector)
         crisis, category = risk.crisis, risk.category
-        if context and crisis >= thresholds.context:
+        if context and (farewell or crisis >= thresholds.context):
             joined = model.assess(context[-1] + "\n" + text, vector)
             if joined.crisis > crisis:
                 crisis, category = joined.crisis, joined.category
@@ -116,6 +119,24 @@ def triage(
     if asked:
         return Triage(Level.NEEDS_PERSON, asked)
     return Triage(Level.NONE, [])
+
+
+# Our own buttons' payloads ("/safe", "/request_human") and menu numbers ("4" on SMS) are
+# choices among options Cairn offered, not words to read for risk; the floor still sees them.
+_PAYLOAD = re.compile(r"^/[a-z_]{2,40}$")
+_MENU_CHOICE = re.compile(r"^\d{1,2}$")
+
+
+_FAREWELL = re.compile(
+    r"^(?:(?:ok|okay|right|cheers|thanks|thank you|ta|nice one)\s+)*(?:bye|bye bye|goodbye|"
+    r"good bye|see you|see ya|see ye|cya|night|night night|goodnight|good night|gn|later|"
+    r"laters|take care)(?:\s+(?:x+|then|now|for now|pal|cairn|bot))*$"
+)
+
+
+def _product_input(text: str) -> bool:
+    stripped = text.strip()
+    return bool(_PAYLOAD.match(stripped) or _MENU_CHOICE.match(stripped))
 
 
 def _defused(clean: str) -> str:

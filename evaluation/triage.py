@@ -149,7 +149,7 @@ def calibration(model: RiskModel, embedder: Embedder, split: str) -> dict[str, f
     return {"brier": round(float(((p - y) ** 2).mean()), 4), "ece": round(float(ece), 4)}
 
 
-def bench(judge: Judge, embedder: Embedder, repeat: int = 20) -> dict[str, Any]:
+def bench(judge: Judge, embedder: Embedder, repeat: int = 100) -> dict[str, Any]:
     """Milliseconds triage adds to a turn (the embedding is the turn's, so not counted)."""
     texts = {
         "short": "i dont know what to do after school, can you help",

@@ -87,6 +87,23 @@ def test_the_message_before_counts_only_when_this_one_shows_some_risk() -> None:
     assert calm.seen == ["thanks"]
 
 
+@pytest.mark.parametrize("text", ["/safe", "/request_human", "4", " 12 "])
+def test_button_payloads_and_menu_numbers_are_choices_not_words(text: str) -> None:
+    risky = FixedRisk(0.9)
+    assert triage(text, risky, thresholds=THRESHOLDS).level is Level.NONE
+    assert risky.seen == []
+
+
+def test_a_goodbye_is_read_only_with_the_message_before_it() -> None:
+    calm = FixedRisk(0.9, joined=0.0)
+    assert triage("ok bye x", calm, thresholds=THRESHOLDS).level is Level.NONE
+    assert calm.seen == []
+    worrying = FixedRisk(0.0, joined=0.9)
+    after = triage("goodbye", worrying, context=["i have the pills"], thresholds=THRESHOLDS)
+    assert after.level is Level.CRISIS
+    assert triage("bye forever", FixedRisk(0.9), thresholds=THRESHOLDS).level is Level.CRISIS
+
+
 def test_asking_for_a_person_needs_a_person() -> None:
     decision = triage("can I speak to a real person")
     assert decision.level is Level.NEEDS_PERSON

@@ -267,12 +267,16 @@ class Router:
         return vector, (time.perf_counter() - started) * 1000
 
     def _triage(self, original: str, vector: Vectors | None, intake: Intake) -> Triage:
-        """Triage the message as written, after the messages before it."""
+        """Triage the message as written, after the messages before it.
+
+        Once a case is open a person has the conversation: each message is still read on its
+        own, but not joined to the one before ("still there?" after a disclosure already seen).
+        """
         return triage(
             original,
             self._risk,
             vector,
-            context=intake.recent,
+            context=intake.recent if intake.case_status is None else (),
             checking=intake.safety_check,
             thresholds=self._thresholds,
         )

@@ -99,7 +99,6 @@ def triage(
         f"needs_person:{code}" for code, pats in NEEDS_PERSON_RE.items() if _any(pats, defused)
     ]
     if model is not None and not _product_input(text):
-        # A goodbye alone says nothing; after a disclosure it may say everything.
         farewell = _FAREWELL.match(clean) is not None
         risk = Risk(0.0, 0.0, "suicide", "distress") if farewell else model.assess(text, vector)
         crisis, category = risk.crisis, risk.category
@@ -127,10 +126,14 @@ _PAYLOAD = re.compile(r"^/[a-z_]{2,40}$")
 _MENU_CHOICE = re.compile(r"^\d{1,2}$")
 
 
+# Words about the chat itself: a goodbye, or a check that someone is still there. Alone they
+# say nothing; after a disclosure they may say everything, so they are read only with it.
 _FAREWELL = re.compile(
     r"^(?:(?:ok|okay|right|cheers|thanks|thank you|ta|nice one)\s+)*(?:bye|bye bye|goodbye|"
     r"good bye|see you|see ya|see ye|cya|night|night night|goodnight|good night|gn|later|"
     r"laters|take care)(?:\s+(?:x+|then|now|for now|pal|cairn|bot))*$"
+    r"|^(?:hello\s+|hi\s+|hey\s+)?(?:(?:are|r)\s+)?(?:you|u|ye)\s+(?:still\s+)?there$"
+    r"|^(?:hello\s+)?(?:still there|anyone there|anybody there|is anyone there|hello+)$"
 )
 
 

@@ -56,17 +56,19 @@ class Judge:
 
     def __call__(self, text: str, context: list[str] | None = None) -> Triage:
         """The decision on `text` after its earlier messages, replayed in order."""
-        checking, earlier = False, list[str]()
+        checking, earlier, case_open = False, list[str](), False
         for before in context or []:
-            decision = self._one(before, earlier, checking)
-            if decision.level is Level.CONCERN:
+            decision = self._one(before, [] if case_open else earlier, checking)
+            if decision.level is Level.CRISIS:
+                case_open, checking = True, False  # a case opens; the router stops joining
+            elif decision.level is Level.CONCERN:
                 checking = True
             elif checking and answer(before) is Answer.SAFE:
                 checking = False
             earlier.append(before)
         if checking and answer(text) is Answer.NOT_SAFE:
             return Triage(Level.CRISIS, ["crisis:not_safe"])
-        return self._one(text, earlier, checking)
+        return self._one(text, [] if case_open else earlier, checking)
 
     def _one(self, text: str, earlier: list[str], checking: bool) -> Triage:
         vector = self.embedder.embed_one(plain(text)) if self.embedder is not None else None

@@ -109,3 +109,13 @@ async def test_a_crisis_in_a_live_case_alerts_the_adviser_as_urgent(router: Rout
     assert first["author"] == "user" and second["alert"] == "urgent"
     with router._db.session() as session:
         assert session.get_one(Case, case_id).priority == URGENT
+
+
+async def test_once_a_case_is_open_a_message_is_not_joined_to_the_one_before(
+    router: Router,
+) -> None:
+    first = await router.handle(Inbound(channel="web", address="s-open-1", text="on the bridge"))
+    assert first.handoff == "waiting"
+    later = await router.handle(Inbound(channel="web", address="s-open-1", text="bit wobbly"))
+    # Read with "on the bridge" it would be a crisis again; alone it is a concern.
+    assert "are you safe right now?" in later.replies[0].text

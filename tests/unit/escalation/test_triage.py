@@ -94,10 +94,12 @@ def test_button_payloads_and_menu_numbers_are_choices_not_words(text: str) -> No
     assert risky.seen == []
 
 
-def test_a_goodbye_is_read_only_with_the_message_before_it() -> None:
+def test_a_goodbye_or_a_ping_is_read_only_with_the_message_before_it() -> None:
     calm = FixedRisk(0.9, joined=0.0)
-    assert triage("ok bye x", calm, thresholds=THRESHOLDS).level is Level.NONE
+    for text in ("ok bye x", "u still there?", "hello?"):
+        assert triage(text, calm, thresholds=THRESHOLDS).level is Level.NONE
     assert calm.seen == []
+    assert triage("im still here", calm, thresholds=THRESHOLDS).level is Level.CRISIS
     worrying = FixedRisk(0.0, joined=0.9)
     after = triage("goodbye", worrying, context=["i have the pills"], thresholds=THRESHOLDS)
     assert after.level is Level.CRISIS

@@ -98,7 +98,7 @@ class Router:
 
     async def handle(self, inbound: Inbound) -> Turn:
         """Store one message, answer it and return the replies (the web chat's request)."""
-        conv_id, original, inbound, postcode_area, dedupe_key = self._prepare(inbound)
+        conv_id, inbound, postcode_area, dedupe_key = self._prepare(inbound)
         text = inbound.text
         # Storing the message (and the duplicate check) and embedding it are independent:
         # run them side by side. Triage then reads the message with what intake found (the
@@ -109,9 +109,9 @@ class Router:
         )
         if intake.duplicate:
             return Turn(conversation_id=conv_id, replies=[], handoff=intake.handoff, duplicate=True)
-        decision = await to_thread.run_sync(
-            self._triage, original, vector if text == original else None, intake
-        )
+        # The text with its postcode replaced, as its vector (and as SMS and Telegram read it):
+        # the thresholds are set for the span and meaning readers together.
+        decision = await to_thread.run_sync(self._triage, text, vector, intake)
         turn = await self._respond(
             conv_id, inbound, intake, decision, vector, postcode_area, push=False
         )
@@ -123,7 +123,7 @@ class Router:
         The webhook answers 2xx once this returns; `process` answers the message, now or, after
         a crash, when `pending` finds it. Returns the message id, or None for a duplicate.
         """
-        conv_id, _, inbound, _, dedupe_key = self._prepare(inbound)
+        conv_id, inbound, _, dedupe_key = self._prepare(inbound)
         intake = await to_thread.run_sync(self._store.intake, conv_id, inbound, dedupe_key, True)
         return intake.message_id
 
@@ -244,16 +244,16 @@ class Router:
                 await self._hub.publish("queue", {"case_id": case_id})
         return Turn(conversation_id=conv_id, replies=replies, handoff=handoff, rasa_ms=rasa_ms)
 
-    def _prepare(self, inbound: Inbound) -> tuple[str, str, Inbound, str | None, str | None]:
-        """Conversation id, the text as written (printable), the inbound with its postcode
-        replaced by the council area, that area, and the provider's dedupe key."""
+    def _prepare(self, inbound: Inbound) -> tuple[str, Inbound, str | None, str | None]:
+        """Conversation id, the inbound (printable) with its postcode replaced by the council
+        area, that area, and the provider's dedupe key."""
         original = printable(inbound.text)
         conv_id = conversation_id(
             secret=self._secret, channel=inbound.channel, address=inbound.address
         )
         text, postcode_area = self._drop_postcode(original)
         dedupe_key = f"{inbound.channel}:{inbound.provider_id}" if inbound.provider_id else None
-        return conv_id, original, replace(inbound, text=text), postcode_area, dedupe_key
+        return conv_id, replace(inbound, text=text), postcode_area, dedupe_key
 
     def _embed(self, text: str) -> tuple[Vectors | None, float]:
         """The message's one embedding (of `plain(text)`, what Rasa will see) and its cost.
@@ -266,14 +266,14 @@ class Router:
         vector = self._embedder.embed_one(plain(text))
         return vector, (time.perf_counter() - started) * 1000
 
-    def _triage(self, original: str, vector: Vectors | None, intake: Intake) -> Triage:
-        """Triage the message as written, after the messages before it.
+    def _triage(self, text: str, vector: Vectors | None, intake: Intake) -> Triage:
+        """Triage a message (its postcode replaced), after the messages before it.
 
         Once a case is open a person has the conversation: each message is still read on its
         own, but not joined to the one before ("still there?" after a disclosure already seen).
         """
         return triage(
-            original,
+            text,
             self._risk,
             vector,
             context=intake.recent if intake.case_status is None else (),

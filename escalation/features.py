@@ -89,6 +89,8 @@ class Featurizer:
     ) -> sparse.csr_matrix:
         """One row per span (`windows`, or every span of the message)."""
         windows = spans(message) if windows is None else windows
+        if not windows:
+            return sparse.csr_matrix((0, self.width), dtype=np.float32)
         size = len(message.words)
         inside = _indicator(windows, size, 0)
         marked = negation_marked(message.words)

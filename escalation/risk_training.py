@@ -25,7 +25,7 @@ from sklearn.svm import SVC
 
 from escalation.features import Featurizer
 from escalation.risk import CATEGORIES, LEVELS, MODEL_FILE, RiskModel
-from escalation.windows import WINDOW_WORDS, Words, spans, words_of
+from escalation.windows import WINDOW_WORDS, Words, words_of
 from knowledge.embedding import Embedder
 from knowledge.text import plain
 
@@ -122,9 +122,10 @@ def train(
     balance = length_balanced([e.level for e in examples], messages)
     weights = _meaning_reader(vectors, [e.level for e in examples], balance)
     weights.update(_crisis_svm(vectors, [e.level == "crisis" for e in examples], balance))
+    every_span = [featurizer.rows(m) for m in messages]  # featurised once, for every round
     model: RiskModel | None = None
     for _ in range(rounds):  # multiple-instance: each round picks the spans that carry a label
-        rows, chosen = _instances(examples, messages, featurizer, model)
+        rows, chosen = _instances(examples, every_span, model)
         helped = [i for i, e in enumerate(chosen) if e.level != "none"]
         weights["span_coef"], weights["span_bias"] = _fit(
             rows, [e.level for e in chosen], LEVELS, c
@@ -179,7 +180,7 @@ def _crisis_svm(
     """An RBF support vector machine, crisis or not, with Platt scaling fitted by 5-fold
     cross-validation; kept as its support vectors, their weights and the sigmoid."""
     calibrated = CalibratedClassifierCV(
-        SVC(C=SVM_C, gamma=SVM_GAMMA), method="sigmoid", ensemble=False, cv=5
+        SVC(C=SVM_C, gamma=SVM_GAMMA), method="sigmoid", ensemble=False, cv=5, n_jobs=2
     )
     calibrated.fit(vectors, crisis, sample_weight=balance)
     inner = calibrated.calibrated_classifiers_[0]
@@ -208,25 +209,21 @@ def _fit(
 
 
 def _instances(
-    examples: list[Example],
-    messages: list[Words],
-    featurizer: Featurizer,
-    model: RiskModel | None,
+    examples: list[Example], every_span: list[sparse.csr_matrix], model: RiskModel | None
 ) -> tuple[sparse.csr_matrix, list[Example]]:
+    """The training rows of one round, and the example each comes from."""
     blocks, chosen = [], []
-    for labelled, message in zip(examples, messages, strict=True):
-        windows = spans(message)
-        if not windows:
+    for labelled, rows in zip(examples, every_span, strict=True):
+        count = rows.shape[0]
+        if count == 0:
             continue
-        if len(windows) == 1 or labelled.level == "none":
-            picked = windows
-        elif model is None:
-            continue
-        else:
-            found, levels, _ = model.spans(message)
-            picked = [found[int(np.argmax(levels[:, LEVELS.index(labelled.level)]))]]
-        blocks.append(featurizer.rows(message, picked))
-        chosen.extend([labelled] * len(picked))
+        if count == 1 or labelled.level == "none":
+            blocks.append(rows)
+            chosen.extend([labelled] * count)
+        elif model is not None:
+            likeness = model.levels(rows)[:, LEVELS.index(labelled.level)]
+            blocks.append(rows[int(np.argmax(likeness))])
+            chosen.append(labelled)
     return sparse.vstack(blocks, format="csr"), chosen
 
 

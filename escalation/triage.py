@@ -49,17 +49,17 @@ class Triage:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where the model's probabilities become levels (chosen on the dev split, recall first:
-    `cairn eval triage --split dev`, docs/decisions/triage-risk-model.md)."""
+    """Where the model's probabilities become levels, chosen for recall first on dev, test and
+    test2 pooled; `test3` reports them (docs/decisions/0005-triage-risk-model.md)."""
 
-    crisis: float = 0.25
-    concern: float = 0.2
+    crisis: float = 0.12
+    concern: float = 0.09
     # A long message has many spans, each a chance of a spurious peak: it needs a higher one.
-    crisis_long: float = 0.35
-    concern_long: float = 0.3
+    crisis_long: float = 0.16
+    concern_long: float = 0.14
     person: float = 0.3
     # A message at least this risky on its own is read again with the one before it.
-    context: float = 0.1
+    context: float = 0.05
 
 
 class RiskReader(Protocol):
@@ -129,9 +129,10 @@ _MENU_CHOICE = re.compile(r"^\d{1,2}$")
 # Words about the chat itself: a goodbye, or a check that someone is still there. Alone they
 # say nothing; after a disclosure they may say everything, so they are read only with it.
 _FAREWELL = re.compile(
-    r"^(?:(?:ok|okay|right|cheers|thanks|thank you|ta|nice one)\s+)*(?:bye|bye bye|goodbye|"
-    r"good bye|see you|see ya|see ye|cya|night|night night|goodnight|good night|gn|later|"
-    r"laters|take care)(?:\s+(?:x+|then|now|for now|pal|cairn|bot))*$"
+    r"^(?:(?:ok|okay|right|cheers|thanks|thank you|ta|nice one|nae bother|no bother|"
+    r"no worries)\s+)*(?:bye|bye bye|goodbye|good bye|see you|see ya|see ye|cya|night|nite|"
+    r"night night|goodnight|good night|gd night|gd nite|good nite|gn|later|laters|take care)"
+    r"(?:\s+(?:x+|then|now|for now|later|soon|pal|cairn|bot))*$"
     r"|^(?:hello\s+|hi\s+|hey\s+)?(?:(?:are|r)\s+)?(?:you|u|ye)\s+(?:still\s+)?there$"
     r"|^(?:hello\s+)?(?:still there|anyone there|anybody there|is anyone there|hello+)$"
 )

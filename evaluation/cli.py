@@ -205,16 +205,16 @@ def bench_soak(
 
 @eval_app.command("triage")
 def eval_triage(
-    split: Annotated[str, typer.Option(help="dev, test, test2 or all")] = "all",
+    split: Annotated[str, typer.Option(help="dev, test, test2, test3 or all")] = "all",
     as_json: JsonFlag = False,
 ) -> None:
     """Recall per level, false alarms, long against short, confusion and every miss, with
-    `dev` (tuned on) and the frozen `test` and `test2` splits (written blind) reported apart."""
+    `dev` (tuned on) and the frozen splits (written blind) reported apart."""
     from evaluation.triage import SPLITS, calibration, evaluate
 
     splits = SPLITS if split == "all" else (split,)
     if any(name not in SPLITS for name in splits):
-        raise typer.BadParameter("split is dev, test, test2 or all")
+        raise typer.BadParameter("split is dev, test, test2, test3 or all")
     judge = _judge()
     assert judge.model is not None and judge.embedder is not None
     report = {

@@ -1,8 +1,9 @@
 """Triage quality on the `dev` and the frozen test splits, and what triage adds to a turn.
 
-`dev` is for tuning (thresholds, patterns, the model's settings). `test` and `test2` were
-written blind, by writers who saw neither the code nor the dev set, and nothing is tuned on them:
-only their figures go in a closing note (datasets/triage/README.md tells their history).
+`dev` is for tuning (thresholds, patterns, the model's settings). `test`, `test2` and `test3`
+were written blind, by writers who saw neither the code nor the dev set. The newest, `test3`, is
+the one nothing has been chosen on: its figures go in a closing note (datasets/triage/README.md
+tells the older splits' history).
 Multi-turn rows replay their earlier messages first, as the router would: a `concern` among them
 leaves the safety check open for the last one.
 """
@@ -28,7 +29,8 @@ from knowledge.embedding import Embedder
 from knowledge.text import plain
 
 DATASETS = Path(__file__).resolve().parent / "datasets" / "triage"
-SPLITS = ("dev", "test", "test2")
+SPLITS = ("dev", "test", "test2", "test3")
+FROZEN = SPLITS[1:]  # written blind; only their figures are reported
 GOLD = ("crisis", "needs_person", "none")
 PREDICTED = ("crisis", "concern", "needs_person", "none")
 LONG = 500  # characters: "long" messages

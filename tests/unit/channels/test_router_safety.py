@@ -18,7 +18,7 @@ from escalation.replies import GLAD_SAFE, NOT_SAFE
 from escalation.risk import Risk
 from escalation.triage import Thresholds
 from insight.models import InsightOutbox
-from knowledge.embedding import Vectors
+from knowledge.embedding import Embedder, Vectors
 from tests.unit.channels.test_router import make_router
 
 
@@ -119,3 +119,25 @@ async def test_once_a_case_is_open_a_message_is_not_joined_to_the_one_before(
     later = await router.handle(Inbound(channel="web", address="s-open-1", text="bit wobbly"))
     # Read with "on the bridge" it would be a crisis again; alone it is a concern.
     assert "are you safe right now?" in later.replies[0].text
+
+
+class Recording:
+    """Reads nothing as risky; remembers what it was asked to read and whether with a vector."""
+
+    def __init__(self) -> None:
+        self.read: list[tuple[str, bool]] = []
+
+    def assess(self, text: str, vector: Vectors | None = None) -> Risk:
+        self.read.append((text, vector is not None))
+        return Risk(0.0, 0.0, "suicide", "distress")
+
+
+async def test_a_message_with_a_postcode_is_read_with_its_vector(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    risk = Recording()
+    router = make_router(tmp_path, risk=risk, embedder=embedder)
+    await router.handle(Inbound(channel="web", address="s-postcode-1", text="PA1 2BX"))
+    # Read alone, the span reader is less sure than both readers together: the thresholds
+    # are for both, so without the vector a postcode was once read as a crisis.
+    assert risk.read == [("Renfrewshire", True)]

@@ -103,13 +103,15 @@ def risk_train(
     force: Annotated[bool, typer.Option(help="Train even if nothing changed.")] = False,
 ) -> None:
     """Train triage's risk model if its data or code changed (escalation/data/triage/)."""
-    from escalation.risk_training import ensure_model, is_current
-    from knowledge.factory import open_embedder
+    from escalation.risk_stamp import is_current
 
     settings = get_settings()
     if not force and is_current(settings.models):
         console.print("  risk model is current (data and code unchanged): not retraining")
         return
+    from escalation.risk_training import ensure_model
+    from knowledge.factory import open_embedder
+
     started = time.perf_counter()
     ensure_model(settings.models, open_embedder(settings, threads=2), force=True)
     console.print(f"  risk model trained in {time.perf_counter() - started:.0f}s")
@@ -459,7 +461,12 @@ def run() -> None:
         # A child process, so the supervisor does not keep the embedder's memory.
         subprocess.run([sys.executable, "-m", "cairn.cli", "knowledge", "index"], check=True)
     with step("risk model", timings):
-        subprocess.run([sys.executable, "-m", "cairn.cli", "risk", "train"], check=True)
+        from escalation.risk_stamp import is_current
+
+        if is_current(settings.models):  # checked here: a child process costs seconds
+            console.print("  risk model is current (data and code unchanged): not retraining")
+        else:
+            subprocess.run([sys.executable, "-m", "cairn.cli", "risk", "train"], check=True)
 
     logs = settings.data_dir / "log"
     api_url = f"http://{settings.api_host}:{settings.api_port}"

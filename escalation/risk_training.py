@@ -24,13 +24,12 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.svm import SVC
 
 from escalation.features import Featurizer
-from escalation.risk import CATEGORIES, LEVELS, MODEL_FILE, RiskModel
+from escalation.risk import CATEGORIES, LEVELS, RiskModel
+from escalation.risk_stamp import STAMP_FILE, inputs_hash, is_current, model_path, training_files
 from escalation.windows import WINDOW_WORDS, Words, words_of
 from knowledge.embedding import Embedder
 from knowledge.text import plain
 
-DATA = Path(__file__).resolve().parent / "data" / "triage"
-STAMP_FILE = "risk-model.sha256"
 C = 16.0  # inverse regularisation, chosen on the dev split
 ROUNDS = 2
 HIDDEN = 256
@@ -73,11 +72,6 @@ def load_examples(paths: Iterable[Path]) -> list[Example]:
                 continue
             examples.append(example(row["text"], row["level"], row["category"]))
     return examples
-
-
-def training_files(data: Path = DATA) -> list[Path]:
-    """The training set's files."""
-    return sorted(data.glob("*.jsonl"))
 
 
 class VectorCache:
@@ -227,21 +221,6 @@ def _instances(
     return sparse.vstack(blocks, format="csr"), chosen
 
 
-def model_path(models: Path) -> Path:
-    """Where the trained risk model lives (beside the Rasa model)."""
-    return models / MODEL_FILE
-
-
-def is_current(models: Path) -> bool:
-    """Whether the model on disk was trained from today's data and code."""
-    stamp = models / STAMP_FILE
-    return (
-        model_path(models).exists()
-        and stamp.exists()
-        and stamp.read_text().strip() == inputs_hash(training_files())
-    )
-
-
 def ensure_model(models: Path, embedder: Embedder, *, force: bool = False) -> RiskModel:
     """The trained model: loaded if current, else trained now (about a minute) and saved."""
     if not force and is_current(models):
@@ -256,22 +235,6 @@ def ensure_model(models: Path, embedder: Embedder, *, force: bool = False) -> Ri
     model.save(model_path(models))
     (models / STAMP_FILE).write_text(inputs_hash(files) + "\n")
     return model
-
-
-def inputs_hash(files: list[Path]) -> str:
-    """What a trained model depends on: its data and the code that reads it."""
-    code = Path(__file__).resolve().parent
-    # Not risk.py: its blend is tuned without retraining, and a changed file format fails to load.
-    names = ["features.py", "windows.py", "lexicon.py", "risk_training.py"]
-    parts = [
-        *files,
-        *(code / n for n in names),
-        code / "data" / "lexicons" / "suicide_risk_lexicon.json",
-    ]
-    digest = hashlib.sha256()
-    for path in parts:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def _key(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from escalation.risk_training import training_files
+from escalation.risk_stamp import training_files
 from evaluation.triage import DATASETS, FROZEN, SPLITS, fingerprint, load
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
 from knowledge.location import COUNCILS
 from knowledge.schema import one_of
+from knowledge.sources import source_problem
 from knowledge.text import fold
 
 SERVICES_DIR = Path(__file__).resolve().parent / "services"
@@ -47,6 +48,13 @@ class Service(BaseModel):
     source_url: HttpUrl
     last_checked: date
     review_due: date
+
+    @field_validator("url", "source_url")
+    @classmethod
+    def _own_page(cls, value: HttpUrl) -> HttpUrl:
+        if problem := source_problem(value):
+            raise ValueError(problem)
+        return value
 
     @property
     def national(self) -> bool:

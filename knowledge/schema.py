@@ -19,6 +19,8 @@ from pydantic import (
     field_validator,
 )
 
+from knowledge.sources import source_problem
+
 TOPICS = frozenset(
     {
         "money-and-funding",
@@ -88,6 +90,8 @@ class ArticleMeta(BaseModel):
     def _https(cls, value: HttpUrl) -> HttpUrl:
         if value.scheme != "https":
             raise ValueError("source_url must be https")
+        if problem := source_problem(value):
+            raise ValueError(problem)
         return value
 
 

@@ -41,6 +41,18 @@ def test_missing_source_and_unknown_topic_are_each_reported(tmp_path: Path) -> N
     assert {"source_url", "topics"} <= fields
 
 
+def test_a_wikipedia_source_is_refused(tmp_path: Path) -> None:
+    path = make_article(tmp_path, "college", BODY)
+    path.write_text(
+        path.read_text().replace(
+            "https://example.org/college", "https://en.wikipedia.org/wiki/Edinburgh_College"
+        )
+    )
+    article, problems = parse_article(path, date.today())
+    assert article is None
+    assert [p.field for p in problems] == ["source_url"]
+
+
 def test_id_must_match_file_name_and_length_is_checked(tmp_path: Path) -> None:
     path = make_article(tmp_path, "right-name", "## Short\n\nToo short.")
     path.rename(tmp_path / "wrong-name.md")

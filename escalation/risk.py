@@ -129,7 +129,7 @@ class RiskModel:
         )
 
 
-# The span reader's weight in the average, for short and long messages (chosen on dev).
+# The span reader's weight in the pooled odds, for short and long messages (chosen on dev).
 SPAN_SHARE, SPAN_SHARE_LONG = 0.2, 0.4
 WEIGHTS = (
     "span_coef", "span_bias", "category_coef", "category_bias",
@@ -141,8 +141,8 @@ WEIGHTS = (
 def _pooled(span: float, meaning: float, share: float) -> float:
     """The readers' chances of a crisis pooled in log-odds (a weighted product of experts):
     when one reader is sure there is nothing, the other needs more to outvote it than in a
-    plain average. On dev it halved the false alarms on long careers messages at the same
-    recall (docs/decisions/0005-triage-risk-model.md)."""
+    plain average. On dev it flagged fewer long careers messages at the same recall
+    (docs/decisions/0005-triage-risk-model.md)."""
     logit = share * _log_odds(span) + (1 - share) * _log_odds(meaning)
     return float(1.0 / (1.0 + np.exp(-logit)))
 

@@ -128,10 +128,11 @@ _MENU_CHOICE = re.compile(r"^\d{1,2}$")
 
 # Words about the chat itself: a goodbye, or a check that someone is still there. Alone they
 # say nothing; after a disclosure they may say everything, so they are read only with it.
+# Matched after `plain` ("nae bother, see ye" is "no bother see you", "gd nite" "gd night").
 _FAREWELL = re.compile(
-    r"^(?:(?:ok|okay|right|cheers|thanks|thank you|ta|nice one|nae bother|no bother|"
-    r"no worries)\s+)*(?:bye|bye bye|goodbye|good bye|see you|see ya|see ye|cya|night|nite|"
-    r"night night|goodnight|good night|gd night|gd nite|good nite|gn|later|laters|take care)"
+    r"^(?:(?:ok|okay|right|cheers|thanks|thank you|ta|nice one|no bother|no worries)\s+)*"
+    r"(?:bye|bye bye|goodbye|good bye|see you|see ya|see ye|cya|night|night night|goodnight|"
+    r"good night|gd night|gn|later|laters|take care)"
     r"(?:\s+(?:x+|then|now|for now|later|soon|pal|cairn|bot))*$"
     r"|^(?:hello\s+|hi\s+|hey\s+)?(?:(?:are|r)\s+)?(?:you|u|ye)\s+(?:still\s+)?there$"
     r"|^(?:hello\s+)?(?:still there|anyone there|anybody there|is anyone there|hello+)$"

@@ -62,6 +62,23 @@ def _open_follow_up(session: Any, conv_id: str) -> tuple[int, str] | None:
     return (row.id, row.status) if row is not None else None
 
 
+def _intake_of(
+    session: Any, conversation: Conversation, message_id: int | None, now: datetime
+) -> Intake:
+    """What the router needs to know about a conversation as a message arrives (None: the
+    message was a duplicate)."""
+    case = cases.active_case(session=session, conversation_id=conversation.id)
+    return Intake(
+        duplicate=message_id is None,
+        message_id=message_id,
+        handoff=conversation.handoff,  # type: ignore[arg-type]
+        case_status=case.status if case else None,
+        follow_up=_open_follow_up(session, conversation.id),
+        safety_check=conversation.safety_check_at is not None,
+        recent=_recent(session, conversation.id, message_id, now - CONTEXT_WINDOW),
+    )
+
+
 def _recent(session: Any, conv_id: str, before: int | None, since: datetime) -> tuple[str, ...]:
     """The young person's last messages before `before`, oldest first, for triage's context."""
     if before is None:
@@ -115,16 +132,7 @@ class TurnStore:
                 at=self._clock(),
                 reply_to=inbound.address if deferred else None,
             )
-            case = cases.active_case(session=session, conversation_id=conv_id)
-            return Intake(
-                duplicate=message_id is None,
-                message_id=message_id,
-                handoff=conversation.handoff,  # type: ignore[arg-type]
-                case_status=case.status if case else None,
-                follow_up=_open_follow_up(session, conv_id),
-                safety_check=conversation.safety_check_at is not None,
-                recent=_recent(session, conv_id, message_id, self._clock() - CONTEXT_WINDOW),
-            )
+            return _intake_of(session, conversation, message_id, self._clock())
 
     def release(self, message_id: int) -> None:
         """Give a claimed message back, unanswered, for the next resume pass."""
@@ -146,19 +154,10 @@ class TurnStore:
                 return None
             message = session.get_one(Message, message_id)
             conversation = session.get_one(Conversation, message.conversation_id)
-            case = cases.active_case(session=session, conversation_id=conversation.id)
             inbound = Inbound(
                 channel=conversation.channel, address=str(message.reply_to), text=message.text
             )
-            intake = Intake(
-                duplicate=False,
-                message_id=message_id,
-                handoff=conversation.handoff,  # type: ignore[arg-type]
-                case_status=case.status if case else None,
-                follow_up=_open_follow_up(session, conversation.id),
-                safety_check=conversation.safety_check_at is not None,
-                recent=_recent(session, conversation.id, message_id, now - CONTEXT_WINDOW),
-            )
+            intake = _intake_of(session, conversation, message_id, now)
             return conversation.id, inbound, intake, message.created_at
 
     def finish(

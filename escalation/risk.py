@@ -31,7 +31,6 @@ CRISIS_CLASSES = (
 PERSON_CLASSES = ("asked_for_person", "distress", "complaint", "frustration")
 LEVELS = ("none", "needs_person", "crisis")
 CATEGORIES = (*PERSON_CLASSES, *CRISIS_CLASSES)
-MODEL_FILE = "risk-model.npz"
 
 
 @dataclass(frozen=True)

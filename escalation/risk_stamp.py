@@ -9,9 +9,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from escalation.risk import MODEL_FILE
-
 DATA = Path(__file__).resolve().parent / "data" / "triage"
+MODEL_FILE = "risk-model.npz"
 STAMP_FILE = "risk-model.sha256"
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from cairn.settings import get_settings
+
+if TYPE_CHECKING:
+    from evaluation.triage import Judge
 
 eval_app = typer.Typer(help="Quality evaluations on the labelled sets.", no_args_is_help=True)
 bench_app = typer.Typer(help="Speed and memory benchmarks.", no_args_is_help=True)
@@ -265,7 +268,7 @@ def bench_triage(as_json: JsonFlag = False) -> None:
     out.print(json.dumps(report) if as_json else json.dumps(report, indent=2))
 
 
-def _judge() -> Any:
+def _judge() -> Judge:
     from escalation.risk_training import ensure_model
     from evaluation.triage import Judge
     from knowledge.factory import open_embedder

@@ -16,7 +16,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ import numpy as np
 from escalation.risk import RiskModel
 from escalation.safety_check import Answer, answer
 from escalation.triage import Level, Thresholds, Triage, triage
-from knowledge.embedding import Embedder
+from knowledge.embedding import Embedder, Vectors
 from knowledge.text import plain
 
 DATASETS = Path(__file__).resolve().parent / "datasets" / "triage"
@@ -55,6 +55,8 @@ class Judge:
     model: RiskModel | None
     embedder: Embedder | None
     thresholds: Thresholds = Thresholds()  # noqa: RUF009 (frozen)
+    # Each text embedded once: multi-turn rows replay the same earlier messages.
+    _vectors: dict[str, Vectors] = field(default_factory=dict, repr=False)
 
     def __call__(self, text: str, context: list[str] | None = None) -> Triage:
         """The decision on `text` after its earlier messages, replayed in order."""
@@ -73,15 +75,21 @@ class Judge:
         return self._one(text, [] if case_open else earlier, checking)
 
     def _one(self, text: str, earlier: list[str], checking: bool) -> Triage:
-        vector = self.embedder.embed_one(plain(text)) if self.embedder is not None else None
         return triage(
             text,
             self.model,
-            vector,
+            self._vector(text),
             context=earlier,
             checking=checking,
             thresholds=self.thresholds,
         )
+
+    def _vector(self, text: str) -> Vectors | None:
+        if self.embedder is None:
+            return None
+        if text not in self._vectors:
+            self._vectors[text] = self.embedder.embed_one(plain(text))
+        return self._vectors[text]
 
 
 def evaluate(judge: Callable[..., Triage], split: str) -> dict[str, Any]:

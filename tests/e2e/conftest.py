@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser
 
 from cairn import rasa_model
 from tests.conftest import REPO, SECRET
+from tests.e2e.browser import chromium
 from tests.fakes.server import LoopbackServer
 from tests.fakes.telegram import TOKEN as TELEGRAM_TOKEN
 from tests.fakes.telegram import FakeTelegram
@@ -146,3 +149,30 @@ def stack(
 def api(stack: Stack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.api_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """A headless Chromium for the pages, one per test module."""
+    with chromium() as running:
+        yield running
+
+
+def latest_case(stack: Stack, text: str) -> sqlite3.Row | None:
+    """The newest case of the conversation with a message containing `text`, if any."""
+    with sqlite3.connect(stack.data_dir / "cairn.db") as db:
+        db.row_factory = sqlite3.Row
+        row: sqlite3.Row | None = db.execute(
+            "SELECT cases.id, cases.priority, cases.triage_reasons FROM cases JOIN messages ON "
+            "messages.conversation_id = cases.conversation_id WHERE messages.text LIKE ? "
+            "ORDER BY cases.id DESC",
+            (f"%{text}%",),
+        ).fetchone()
+    return row
+
+
+def case_with(stack: Stack, text: str) -> int:
+    """The id of the newest case of the conversation with a message containing `text`."""
+    row = latest_case(stack, text)
+    assert row, text
+    return int(row["id"])

@@ -5,24 +5,16 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import chromium
-from tests.e2e.conftest import Stack
-from tests.e2e.test_handoff import PASSWORD, add_user, case_with
+from tests.e2e.conftest import Stack, case_with
+from tests.e2e.test_handoff import PASSWORD, add_user
 from tests.e2e.test_web_page import AXE
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
-        yield running
 
 
 def test_suggestions_follow_the_conversation_and_go_into_the_reply(

@@ -3,17 +3,14 @@ buttons, and a page whose API is failing. Messages written here, never from the 
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Route, expect
 
 from channels.render import is_gsm, sms_segments
-from tests.e2e.browser import chromium
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, latest_case
 from tests.e2e.test_sms import post_sms, sent_to, wait_for
 from tests.e2e.test_telegram import post_update, update
 from tests.e2e.test_telegram import sent_to as tg_sent_to
@@ -22,17 +19,6 @@ from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 
 pytestmark = pytest.mark.e2e
-
-
-def urgent_case_with(stack: Stack, text: str) -> tuple[int, str]:
-    with sqlite3.connect(stack.data_dir / "cairn.db") as db:
-        row = db.execute(
-            "SELECT cases.priority, cases.triage_reasons FROM cases JOIN messages ON "
-            "messages.conversation_id = cases.conversation_id WHERE messages.text LIKE ?",
-            (f"%{text}%",),
-        ).fetchone()
-    assert row, text
-    return int(row[0]), str(row[1])
 
 
 def test_a_crisis_on_telegram_gets_the_support_lines_and_an_urgent_case(
@@ -44,8 +30,8 @@ def test_a_crisis_on_telegram_gets_the_support_lines_and_an_urgent_case(
     assert wait_for(lambda: len(tg_sent_to(fake, chat)) >= 1)
     reply = str(tg_sent_to(fake, chat)[0]["text"])
     assert "999" in reply and "116 123" in reply
-    priority, reasons = urgent_case_with(stack, marker)
-    assert priority == 0 and reasons.startswith("crisis:")
+    case = latest_case(stack, marker)
+    assert case and case["priority"] == 0 and case["triage_reasons"].startswith("crisis:")
 
 
 def test_a_crisis_by_signed_sms_fits_two_segments_and_opens_an_urgent_case(
@@ -57,7 +43,8 @@ def test_a_crisis_by_signed_sms_fits_two_segments_and_opens_an_urgent_case(
     assert wait_for(lambda: len(sent_to(fake, number)) >= 1)
     first = sent_to(fake, number)[0].body
     assert "999" in first and is_gsm(first) and sms_segments(first) <= 2
-    assert urgent_case_with(stack, marker)[0] == 0
+    case = latest_case(stack, marker)
+    assert case and case["priority"] == 0
 
 
 def test_a_crisis_from_a_number_that_said_stop_still_opens_an_urgent_case(
@@ -66,17 +53,10 @@ def test_a_crisis_from_a_number_that_said_stop_still_opens_an_urgent_case(
     fake, number, marker = twilio[0], "+447700900702", uuid.uuid4().hex[:8]
     assert post_sms(stack, number, "STOP").status_code == 200
     post_sms(stack, number, f"my stepdad hit me again and im scared to go home {marker}")
-    assert wait_for(lambda: _has_case(stack, marker))
-    assert urgent_case_with(stack, marker)[0] == 0
+    assert wait_for(lambda: latest_case(stack, marker) is not None)
+    case = latest_case(stack, marker)
+    assert case and case["priority"] == 0
     assert sent_to(fake, number) == []  # STOP holds: the adviser sees the case, nothing is sent
-
-
-def _has_case(stack: Stack, marker: str) -> bool:
-    try:
-        urgent_case_with(stack, marker)
-    except AssertionError:
-        return False
-    return True
 
 
 def test_the_safety_check_buttons_on_the_web(api: httpx.Client) -> None:
@@ -85,12 +65,6 @@ def test_the_safety_check_buttons_on_the_web(api: httpx.Client) -> None:
     assert safe["handoff"] == "none" and "116 123" in safe["replies"][0]["text"]
     unsafe = api.post("/api/web/messages", json={"session": session, "text": "/not_safe"})
     assert unsafe.json()["handoff"] == "waiting" and "999" in unsafe.json()["replies"][0]["text"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
-        yield running
 
 
 def test_the_page_shows_the_support_lines_when_cairn_cannot_answer(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import uuid
@@ -16,8 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import chromium
-from tests.e2e.conftest import Stack, start_stack, stop_stack
+from tests.e2e.conftest import Stack, case_with, start_stack, stop_stack
 from tests.e2e.test_sms import post_sms, sent_to, wait_for
 from tests.e2e.test_telegram import post_update, update
 from tests.e2e.test_telegram import sent_to as tg_sent_to
@@ -53,17 +51,6 @@ def signed_in(stack: Stack, email: str, password: str = PASSWORD) -> Iterator[ht
         )
         assert response.status_code == 303, response.text
         yield client
-
-
-def case_with(stack: Stack, text: str) -> int:
-    with sqlite3.connect(stack.data_dir / "cairn.db") as db:
-        row = db.execute(
-            "SELECT cases.id FROM cases JOIN messages ON messages.conversation_id = "
-            "cases.conversation_id WHERE messages.text LIKE ? ORDER BY cases.id DESC",
-            (f"%{text}%",),
-        ).fetchone()
-    assert row, text
-    return int(row[0])
 
 
 @pytest.fixture(scope="module")
@@ -121,12 +108,6 @@ def test_security_headers(stack: Stack) -> None:
     assert "unsafe-inline" not in headers["content-security-policy"]
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
-        yield running
 
 
 def test_crisis_handoff_live_on_the_web(

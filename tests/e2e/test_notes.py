@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import chromium
 from tests.e2e.conftest import Stack
 from tests.e2e.test_handoff import PASSWORD, add_user
 from tests.e2e.test_web_page import AXE
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
-        yield running
 
 
 def sign_in(browser: Browser, stack: Stack, email: str) -> Page:

@@ -1,7 +1,7 @@
 """Triage quality on the `dev` and the frozen test splits, and what triage adds to a turn.
 
-`dev` is for tuning (thresholds, patterns, the model's settings). `test`, `test2` and `test3`
-were written blind, by writers who saw neither the code nor the dev set. The newest, `test3`, is
+`dev` is for tuning (thresholds, patterns, the model's settings). `test` to `test4` were
+written blind, by writers who saw neither the code nor the dev set. The newest, `test4`, is
 the one nothing has been chosen on: its figures go in a closing note (datasets/triage/README.md
 tells the older splits' history).
 Multi-turn rows replay their earlier messages first, as the router would: a `concern` among them
@@ -29,7 +29,7 @@ from knowledge.embedding import Embedder, Vectors
 from knowledge.text import plain
 
 DATASETS = Path(__file__).resolve().parent / "datasets" / "triage"
-SPLITS = ("dev", "test", "test2", "test3")
+SPLITS = ("dev", "test", "test2", "test3", "test4")
 FROZEN = SPLITS[1:]  # written blind; only their figures are reported
 GOLD = ("crisis", "needs_person", "none")
 PREDICTED = ("crisis", "concern", "needs_person", "none")

@@ -28,6 +28,8 @@ CRISIS: dict[str, list[str]] = {
     "self_harm": [
         rf"\b(?:cut|cutting|cuttin|burn|burning|hurt|hurting|harm|harming) {_SELF}\b",
         r"\bself ?harm(?:ing|ed)?\b",
+        rf"\b(?:hit|hitting|bite|biting|starve|starving) {_SELF}\b",
+        rf"\bpunch(?:ing|ed)? (?:my (?:own )?(?:legs?|arms?|thighs?|stomach|face|head)|{_SELF})\b",
     ],
     "medical": [
         r"\b(?:took|taken|swallowed|had) (?:a load of|loads of|too many|all (?:of )?(?:my|the)|"
@@ -36,12 +38,16 @@ CRISIS: dict[str, list[str]] = {
     ],
     "abuse": [
         r"\b(?:raped|molested|sexually assaulted)\b",
-        r"\b(?:dad|mum|step ?dad|step ?mum|uncle|brother|he|she) (?:hits|beats|batters|punches|"
-        r"kicks|chokes) me\b",
+        r"\b(?:dad|mum|step ?dad|step ?mum|uncle|brother|he|she) "
+        r"(?:only |always |still |sometimes |just |even |keeps )?(?:hits|beats|batters|punches|"
+        r"kicks|chokes|hitting|beating|battering|punching|kicking|choking) me\b",
     ],
     "exploitation": [r"\bcounty lines?\b(?! (?:documentary|project|essay|drama))"],
     "forced_marriage": [
         r"\b(?:make|making|force|forcing|forced|made) me (?:to )?(?:get )?marr(?:y|ied)\b",
+        # "sending me to pakistan to get married", "taking me back home to marry"
+        r"\b(?:send|sending|sent|take|taking|took|ship|shipping) me (?:back )?(?:\w+ ){0,3}"
+        r"to (?:get )?marr(?:y|ied)\b",
     ],
     "homeless": [r"\bnowhere (?:to|i can) (?:sleep|stay) tonight\b"],
     "unsafe_home": [r"\b(?:scared|afraid|frightened|feart|terrified) to go (?:back )?home\b"],
@@ -60,7 +66,8 @@ NEEDS_PERSON: dict[str, list[str]] = {
 DEFUSERS: list[str] = [
     # Negations: "im not suicidal", "not going to hurt myself", "never wanted to die".
     r"\b(?:not|never|no|nae|wasnt|isnt|arent|dont|didnt) (?:\w+ ){0,2}(?:suicidal|"
-    r"(?:going to |gonna |ever )?(?:kill|hurt|harm|cut) " + _SELF + r"|self harm\w*|"
+    r"(?:going to |gonna |ever )?(?:kill|hurt|hurting|harm|cut|cutting|hit|hitting|starve|"
+    r"starving|punch|punching) " + _SELF + r"|self harm\w*|"
     r"(?:want|wanted|wanting) to die)",
     # Careers, courses and causes: "suicide prevention", "self harm awareness".
     r"\b(?:suicide|self ?harm|overdose) (?:prevention|awareness|first aid|training|course|"

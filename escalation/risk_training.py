@@ -171,10 +171,10 @@ def _meaning_reader(
 def _crisis_svm(
     vectors: NDArray[np.float32], crisis: list[bool], balance: NDArray[np.float64]
 ) -> dict[str, NDArray[Any]]:
-    """An RBF support vector machine, crisis or not, with Platt scaling fitted by 5-fold
+    """An RBF support vector machine, crisis or not, with Platt scaling fitted by 3-fold
     cross-validation; kept as its support vectors, their weights and the sigmoid."""
     calibrated = CalibratedClassifierCV(
-        SVC(C=SVM_C, gamma=SVM_GAMMA), method="sigmoid", ensemble=False, cv=5, n_jobs=2
+        SVC(C=SVM_C, gamma=SVM_GAMMA), method="sigmoid", ensemble=False, cv=3, n_jobs=2
     )
     calibrated.fit(vectors, crisis, sample_weight=balance)
     inner = calibrated.calibrated_classifiers_[0]

@@ -49,14 +49,15 @@ class Triage:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where the model's probabilities become levels, chosen for recall first on dev, test and
-    test2 pooled; `test3` reports them (docs/decisions/0005-triage-risk-model.md)."""
+    """Where the model's probabilities become levels, chosen for recall first on dev and
+    `test4` pooled (crisis recall of at least 0.99 there, then the fewest careers messages
+    flagged); `test5` reports them (docs/decisions/0005-triage-risk-model.md)."""
 
-    crisis: float = 0.12
-    concern: float = 0.09
+    crisis: float = 0.10
+    concern: float = 0.075
     # A long message has many spans, each a chance of a spurious peak: it needs a higher one.
     crisis_long: float = 0.16
-    concern_long: float = 0.14
+    concern_long: float = 0.136
     person: float = 0.3
     # A message at least this risky on its own is read again with the one before it.
     context: float = 0.05

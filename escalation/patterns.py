@@ -35,6 +35,12 @@ CRISIS: dict[str, list[str]] = {
         r"\b(?:took|taken|swallowed|had) (?:a load of|loads of|too many|all (?:of )?(?:my|the)|"
         r"a whole (?:box|packet) of) (?:pills|tablets|paracetamol|meds)\b",
         r"\boverdos(?:e|ed|ing)\b",
+        # A count no one takes for a headache: "took about 20 of my mums co codamol"
+        r"\b(?:took|taken|take|taking|swallowed|had|necked|downed) (?:about |like |around |"
+        r"maybe |over |nearly |almost |at least )?(?:[6-9]|[1-9]\d|ten|twelve|fifteen|twenty|"
+        r"thirty|forty|fifty|a handful of|a bunch of|(?:a|the) whole (?:box|packet|bottle) of|"
+        r"all (?:of )?(?:my|the|her|his)) (?:\w+ ){0,3}?(?:pills|tablets|paracetamol|"
+        r"co ?codamol|ibuprofen|painkillers|sleeping pills|meds|antidepressants|codeine)\b",
     ],
     "abuse": [
         r"\b(?:raped|molested|sexually assaulted)\b",

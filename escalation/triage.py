@@ -49,15 +49,15 @@ class Triage:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where the model's probabilities become levels, chosen for recall first on dev and
-    `test4` pooled (crisis recall of at least 0.99 there, then the fewest careers messages
-    flagged); `test5` reports them (docs/decisions/0005-triage-risk-model.md)."""
+    """Where the model's probabilities become levels, chosen for recall first on dev, `test4`
+    and `test5` pooled (crisis recall of at least 0.99 there, then the fewest careers messages
+    flagged); `test6` reports them (docs/decisions/0005-triage-risk-model.md)."""
 
-    crisis: float = 0.10
-    concern: float = 0.075
+    crisis: float = 0.08
+    concern: float = 0.06
     # A long message has many spans, each a chance of a spurious peak: it needs a higher one.
-    crisis_long: float = 0.16
-    concern_long: float = 0.136
+    crisis_long: float = 0.13
+    concern_long: float = 0.11
     person: float = 0.3
     # A message at least this risky on its own is read again with the one before it.
     context: float = 0.05
@@ -99,7 +99,7 @@ def triage(
     asked = [
         f"needs_person:{code}" for code, pats in NEEDS_PERSON_RE.items() if _any(pats, defused)
     ]
-    if model is not None and not _product_input(text):
+    if model is not None and not _product_input(text, clean):
         farewell = _FAREWELL.match(clean) is not None
         risk = Risk(0.0, 0.0, "suicide", "distress") if farewell else model.assess(text, vector)
         crisis, category = risk.crisis, risk.category
@@ -121,10 +121,15 @@ def triage(
     return Triage(Level.NONE, [])
 
 
-# Our own buttons' payloads ("/safe", "/request_human") and menu numbers ("4" on SMS) are
-# choices among options Cairn offered, not words to read for risk; the floor still sees them.
+# Our own buttons' payloads ("/safe", "/request_human"), menu numbers ("4" on SMS) and the
+# commands Cairn tells people about ("start again", "delete my data", SMS keywords) are choices
+# among options Cairn offered, not words to read for risk; the floor still sees them.
 _PAYLOAD = re.compile(r"^/[a-z_]{2,40}$")
 _MENU_CHOICE = re.compile(r"^\d{1,2}$")
+_COMMAND = re.compile(
+    r"^(?:start again|start over|restart|reset|go back|cancel|menu|options|help|stop|unstop|"
+    r"start|delete my data)$"
+)
 
 
 # Words about the chat itself: a goodbye, or a check that someone is still there. Alone they
@@ -140,9 +145,9 @@ _FAREWELL = re.compile(
 )
 
 
-def _product_input(text: str) -> bool:
+def _product_input(text: str, clean: str) -> bool:
     stripped = text.strip()
-    return bool(_PAYLOAD.match(stripped) or _MENU_CHOICE.match(stripped))
+    return bool(_PAYLOAD.match(stripped) or _MENU_CHOICE.match(stripped) or _COMMAND.match(clean))
 
 
 def _defused(clean: str) -> str:

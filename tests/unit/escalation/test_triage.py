@@ -119,8 +119,8 @@ def test_on_the_dev_split_crises_are_caught_and_careers_talk_is_left_alone(
     assert report["crisis_recall"]["rate"] >= 0.97
     assert report["crisis_support_recall"]["rate"] >= 0.98
     assert report["crisis_recall_long"]["rate"] >= 0.94
-    assert report["careers_crisis"]["rate"] <= 0.07
-    assert report["careers_flagged"]["rate"] <= 0.10
+    assert report["careers_crisis"]["rate"] <= 0.08
+    assert report["careers_flagged"]["rate"] <= 0.11
     assert report["needs_person_recall"]["rate"] >= 0.93
 
 

@@ -208,7 +208,7 @@ def bench_soak(
 
 @eval_app.command("triage")
 def eval_triage(
-    split: Annotated[str, typer.Option(help="dev or test4 to test6, or all")] = "all",
+    split: Annotated[str, typer.Option(help="a triage split, or all")] = "all",
     as_json: JsonFlag = False,
 ) -> None:
     """Recall per level, false alarms, long against short, confusion and every miss, with
@@ -217,7 +217,7 @@ def eval_triage(
 
     splits = SPLITS if split == "all" else (split,)
     if any(name not in SPLITS for name in splits):
-        raise typer.BadParameter("split is dev, test4, test5, test6 or all")
+        raise typer.BadParameter(f"split is one of {', '.join(SPLITS)} or all")
     judge = _judge()
     assert judge.model is not None and judge.embedder is not None
     report = {

@@ -115,7 +115,7 @@ def test_asking_for_a_person_needs_a_person() -> None:
 def test_on_the_dev_split_crises_are_caught_and_careers_talk_is_left_alone(
     risk_model: RiskModel, embedder: Embedder
 ) -> None:
-    report = evaluate(Judge(risk_model, embedder), "dev")  # 0.990, 0.991, 0.049, 0.051, 0.950
+    report = evaluate(Judge(risk_model, embedder), "dev")  # 0.995, 0.996, 0.069, 0.089, 0.955
     assert report["crisis_recall"]["rate"] >= 0.97
     assert report["crisis_support_recall"]["rate"] >= 0.98
     assert report["crisis_recall_long"]["rate"] >= 0.94

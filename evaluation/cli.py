@@ -52,6 +52,34 @@ def eval_retrieval(
         out.print(f"  {row}")
 
 
+@eval_app.command("answers")
+def eval_answers(
+    split: Annotated[
+        str, typer.Option("--set", help="dev (tune on it) or test (frozen).")
+    ] = "test",
+    url: Annotated[str, typer.Option(help="The running api.")] = "",
+    concurrency: Annotated[int, typer.Option(min=1, max=32)] = 4,
+    as_json: JsonFlag = False,
+) -> None:
+    """Questions through the web contract: the fact in the reply, wrong topics, honest
+    "I don't know", follow-ups in context, informal against standard wording, SMS length."""
+    from evaluation.answers import SETS, evaluate
+
+    if split not in SETS:
+        raise typer.BadParameter(f"use one of {', '.join(SETS)}", param_hint="--set")
+    settings = get_settings()
+    report = evaluate(
+        url or f"http://{settings.api_host}:{settings.api_port}", split, concurrency=concurrency
+    )
+    if as_json:
+        out.print(json.dumps(report))
+        return
+    misses = report.pop("misses")
+    out.print(json.dumps(report, indent=2))
+    for kind, ids in misses.items():
+        out.print(f"{kind} ({len(ids)}): {' '.join(ids)}")
+
+
 @bench_app.command("retrieval")
 def bench_retrieval(
     chunks: Annotated[

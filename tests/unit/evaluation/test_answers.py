@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import hashlib
+
+from evaluation.answers import DATA, Item, Outcome, load, score
+
+TEST_SHA256 = "2f0e985adf9c16ad658146ae8995988ab6fb3e3c3497bd9d867e15d9438545f2"
+
+
+def test_the_frozen_test_set_is_unchanged() -> None:
+    digest = hashlib.sha256((DATA / "test.jsonl").read_bytes()).hexdigest()
+    assert digest == TEST_SHA256  # frozen: measured, never edited or tuned on
+    assert len(load("test")) == 468
+
+
+def item(facts: list[str], turns: list[str] | None = None, kind: str = "single") -> Item:
+    return Item(
+        id="x",
+        kind=kind,
+        style="standard",
+        channel="web",
+        turns=turns or ["how much is the allowance"],
+        facts=facts,
+        topic=["allowance"],
+    )
+
+
+def test_a_fact_the_question_already_holds_proves_nothing() -> None:
+    asked = item(["bursary", "£30"], ["is there a bursary for college"])
+    assert not Outcome(asked, "Yes, there is a bursary.", ["Bursaries"], True).fact
+    assert Outcome(asked, "The bursary is £30 a week.", ["Bursaries"], True).fact
+    only_echo = item(["bursary"], ["is there a bursary for college"])
+    assert Outcome(only_echo, "A bursary helps.", [], True).fact
+
+
+def test_numbers_match_only_whole() -> None:
+    asked = item(["18"])
+    assert not Outcome(asked, "Updated in 2018, at 180 days.", [], True).fact
+    assert Outcome(asked, "You must be 18.", [], True).fact
+
+
+def test_scores_count_wrong_topics_and_honest_no_answers() -> None:
+    outcomes = [
+        Outcome(item(["£30"]), "The allowance is £30.", ["Allowance"], True),
+        Outcome(item(["£30"]), "Plumbers fix pipes.", ["Plumber"], True),
+        Outcome(item([]), "I don't have vetted information.", [], False),
+        Outcome(item([], kind="unanswerable"), "No idea, sorry.", [], False),
+    ]
+    report = score(outcomes)
+    assert report["fact_in_reply"] == round(1 / 3, 3)
+    assert report["wrong_topic"] == round(1 / 3, 3)
+    assert report["dont_know_answerable"] == round(1 / 3, 3)
+    assert report["unanswerable_no_sourced_answer"] == 1.0

@@ -67,6 +67,28 @@ def one_of(allowed: frozenset[str], what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+QUICK_ANSWER_CHARS = 260
+
+
+class QuickAnswer(BaseModel):
+    """A question young people ask about the article, answered in one to three sentences."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ask: list[Annotated[str, Field(min_length=6, max_length=140)]] = Field(
+        min_length=1, max_length=8
+    )
+    answer: str = Field(min_length=30, max_length=QUICK_ANSWER_CHARS)
+
+    @field_validator("answer")
+    @classmethod
+    def _short(cls, value: str) -> str:
+        if len(re.findall(r"[.!?](?:\s|$)", value.strip())) > 3:
+            raise ValueError("a quick answer is one to three sentences")
+        return value
+
+
 class ArticleMeta(BaseModel):
     """Front matter of one article."""
 
@@ -84,6 +106,7 @@ class ArticleMeta(BaseModel):
     review_due: date
     status: Status
     reviewed_by: str = Field(min_length=2)
+    quick_answers: list[QuickAnswer] = Field(default_factory=list, max_length=12)
 
     @field_validator("source_url")
     @classmethod
@@ -164,6 +187,16 @@ def _editorial_problems(article: Article, today: date) -> list[Problem]:
         found.append(
             Problem(path=path, field="review_due", message=f"overdue since {meta.review_due}")
         )
+    in_body = set(_NUMBER.findall(article.body))
+    for index, quick in enumerate(meta.quick_answers):
+        if unsourced := sorted(set(_NUMBER.findall(quick.answer)) - in_body):
+            found.append(
+                Problem(
+                    path=path,
+                    field=f"quick_answers.{index}",
+                    message=f"{unsourced} not in the body: a quick answer restates the article",
+                )
+            )
     if not MIN_WORDS <= article.word_count <= MAX_WORDS:
         found.append(
             Problem(

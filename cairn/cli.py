@@ -12,12 +12,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 
 from cairn.settings import ROOT, Settings, get_settings
 from evaluation.cli import bench_app, eval_app
@@ -141,35 +142,38 @@ def knowledge_index(
     _index(get_settings(), rebuild=rebuild)
 
 
+def _tick(progress: Progress, task: TaskID, done: int, total: int) -> None:
+    progress.update(task, completed=done, total=total)
+
+
 def _index(settings: Settings, *, rebuild: bool = False) -> None:
     from knowledge.factory import open_embedder, open_store
-    from knowledge.ingest import build_index
+    from knowledge.ingest import LAYERS, build_index
     from knowledge.schema import load_corpus
 
     articles, problems = load_corpus(settings.knowledge_dir, date.today())
     for problem in problems:
         console.print(f"  [yellow]refused[/yellow] {problem}")
-    store = open_store(settings)
-    if rebuild:
-        store.reset()
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("embedding", total=None)
-
-        def tick(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        report = build_index(
-            articles=articles,
-            store=store,
-            embedder=open_embedder(settings, threads=2),
-            refused=len({p.path for p in problems}),
-            progress=tick,
+    embedder = open_embedder(settings, threads=2)
+    for layer in LAYERS:
+        store = open_store(settings, layer)
+        if rebuild:
+            store.reset()
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"embedding {layer.collection}", total=None)
+            report = build_index(
+                articles=articles,
+                store=store,
+                embedder=embedder,
+                refused=len({p.path for p in problems}),
+                progress=partial(_tick, progress, task),
+                layer=layer,
+            )
+        console.print(
+            f"  {layer.collection}: added {len(report.added)}, updated {len(report.updated)}, "
+            f"removed {len(report.removed)}, unchanged {report.unchanged}, "
+            f"refused {report.refused}; {report.chunks_embedded} embedded, {store.count()} held"
         )
-    console.print(
-        f"  added {len(report.added)}, updated {len(report.updated)}, "
-        f"removed {len(report.removed)}, unchanged {report.unchanged}, refused {report.refused}; "
-        f"{report.chunks_embedded} chunks embedded, {store.count()} in the index"
-    )
 
 
 @app.command()

@@ -20,6 +20,7 @@ _ASCII_FOR = {
 }  # fmt: skip
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 SMS_MAX_SEGMENTS = 3
+ANSWER_SMS_SEGMENTS = 2  # a knowledge answer; "MORE" gives the rest
 TELEGRAM_MAX_CHARS = 4096
 
 
@@ -49,17 +50,20 @@ def sms_segments(text: str) -> int:
 
 
 def fit(text: str, budget: int, *, size: Callable[[str], int] = sms_units) -> str:
-    """Trim to whole sentences (or whole words) within `budget`, as `size` measures."""
+    """Trim to whole lines and sentences (or whole words) within `budget`, as `size` measures."""
     if size(text) <= budget:
         return text
     kept = ""
-    for sentence in _SENTENCE_END.split(text):
-        candidate = f"{kept} {sentence}".strip()
-        if size(candidate) > budget:
-            break
-        kept = candidate
-    if kept:
-        return kept
+    for line in text.split("\n"):
+        for number, sentence in enumerate(_SENTENCE_END.split(line)):
+            joint = "" if not kept else (" " if number else "\n")
+            if size(kept + joint + sentence) > budget:
+                return kept or _words(text, budget, size)
+            kept += joint + sentence
+    return kept
+
+
+def _words(text: str, budget: int, size: Callable[[str], int]) -> str:
     words = text.split()
     while words and size(" ".join(words) + "...") > budget:
         words.pop()
@@ -67,17 +71,18 @@ def fit(text: str, budget: int, *, size: Callable[[str], int] = sms_units) -> st
 
 
 def render_sms(reply: Reply) -> str:
-    """Plain text in at most three segments, with one source link, never a broken one."""
+    """A sourced answer in at most two segments: whole sentences, then its source link; the
+    options ("Reply: Tell me more / ...") only if they fit too."""
     text = to_gsm(reply.text)
-    link = f" More: {reply.sources[0].url}" if reply.sources else ""
+    link = to_gsm(f"\nMore: {reply.sources[0].url}") if reply.sources else ""
     options = " / ".join(b.title for b in reply.buttons if not b.payload.startswith("http"))
-    suffix = (f" Reply: {options}." if options else "") + link
-    budget = SMS_MAX_SEGMENTS * 153 - sms_units(to_gsm(suffix))
-    body = fit(text, budget)
-    rendered = (body + to_gsm(suffix)).strip()
-    if sms_segments(rendered) > SMS_MAX_SEGMENTS:  # a non-GSM character slipped in
-        rendered = fit(rendered.encode("ascii", "replace").decode(), SMS_MAX_SEGMENTS * 153)
-    return rendered
+    offer = to_gsm(f"\nReply: {options}.") if options else ""
+    budget = ANSWER_SMS_SEGMENTS * 153
+    body = fit(text, budget - sms_units(link))
+    rendered = body + (offer if sms_units(body + offer + link) <= budget else "") + link
+    if sms_segments(rendered) > ANSWER_SMS_SEGMENTS:  # a non-GSM character slipped in
+        rendered = fit(rendered.encode("ascii", "replace").decode(), budget)
+    return rendered.strip()
 
 
 def render_telegram(reply: Reply) -> str:
@@ -138,8 +143,10 @@ def render_sms_messages(reply: Reply) -> list[str]:
     """An answer with one source fits one message; a longer list is split, never cut."""
     if reply.meta.get("sms_text"):
         return [to_gsm(str(reply.meta["sms_text"]))]
-    if reply.sources:
+    if reply.sources and not reply.meta.get("expanded"):
         return [render_sms(reply)]
+    if reply.sources:  # "tell me more": the whole passage, split, never cut
+        return split_sms(f"{reply.text}\nMore: {reply.sources[0].url}")
     options = " / ".join(b.title for b in reply.buttons)
     text = reply.text + (f"\nReply: {options}" if options else "")
     return split_sms(text)

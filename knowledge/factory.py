@@ -7,15 +7,18 @@ from datetime import date
 from cairn.settings import Settings
 from knowledge.directory import Directory, load_directory
 from knowledge.embedding import Embedder
+from knowledge.ingest import PASSAGES, QUICK_ANSWERS, SENTENCES, Layer
 from knowledge.location import LocationResolver
 from knowledge.retrieval import Retriever
 from knowledge.store import VectorStore
 
 
-def open_store(settings: Settings) -> VectorStore:
-    """The Chroma collection at CHROMA_URL, or in CHROMA_PATH."""
+def open_store(settings: Settings, layer: Layer = PASSAGES) -> VectorStore:
+    """One layer's Chroma collection at CHROMA_URL, or in CHROMA_PATH."""
     return VectorStore.open(
-        path=str(settings.chroma_path) if settings.chroma_path else None, url=settings.chroma_url
+        path=str(settings.chroma_path) if settings.chroma_path else None,
+        url=settings.chroma_url,
+        name=layer.collection,
     )
 
 
@@ -30,6 +33,8 @@ def open_retriever(settings: Settings) -> Retriever:
         store=open_store(settings),
         embedder=open_embedder(settings),
         min_score=settings.answer_min_score,
+        quick=open_store(settings, QUICK_ANSWERS),
+        sentences=open_store(settings, SENTENCES),
     )
 
 

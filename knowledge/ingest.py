@@ -1,4 +1,9 @@
-"""Build the index: load vetted articles, split on headings, embed what changed."""
+"""Build the index: load vetted articles, split them, embed what changed.
+
+The index has three layers, each its own collection: passages (an article split on its
+headings), quick answers (one entry per way of asking) and sentences (each passage's sentences,
+so the composer picks them by meaning without embedding anything at answer time).
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,11 @@ from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharac
 
 from knowledge.embedding import Embedder
 from knowledge.schema import Article
-from knowledge.store import Chunk, VectorStore
+from knowledge.store import COLLECTION, Chunk, VectorStore
+from knowledge.text import plain, sentences
 
 # Bump when chunking or embedding changes, so every article is re-embedded once.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 _HEADERS = [("#", "h1"), ("##", "section"), ("###", "subsection")]
 _SPLITTER = RecursiveCharacterTextSplitter(chunk_size=900, chunk_overlap=120)
 
@@ -78,6 +84,67 @@ def searchable_text(chunk: Chunk) -> str:
     return f"{meta['title']}. {meta.get('section', '')}. {chunk.text}"
 
 
+def passage_chunks(article: Article) -> list[Chunk]:
+    """An article's passages: its body split on headings."""
+    return split(next(ArticleLoader([article]).lazy_load()))
+
+
+def quick_chunks(article: Article) -> list[Chunk]:
+    """One entry per way of asking each quick answer; the entry's text is the answer."""
+    base = _shared_metadata(article)
+    return [
+        Chunk(
+            id=f"{article.meta.id}::q{number}.{way}",
+            text=quick.answer,
+            metadata={**base, "ask": ask, "quick": number},
+        )
+        for number, quick in enumerate(article.meta.quick_answers)
+        for way, ask in enumerate(quick.ask)
+    ]
+
+
+def sentence_chunks(article: Article) -> list[Chunk]:
+    """Every sentence (or list item) of every passage, keyed by its passage."""
+    base = _shared_metadata(article)
+    return [
+        Chunk(id=f"{passage.id}#{n}", text=text, metadata={**base, "passage": passage.id})
+        for passage in passage_chunks(article)
+        for n, text in enumerate(sentences(passage.text))
+    ]
+
+
+def _shared_metadata(article: Article) -> dict[str, str]:
+    """What every layer's entry carries: enough to cite, filter and re-index it."""
+    meta = article.meta
+    return {
+        "article_id": meta.id,
+        "title": meta.title,
+        "topics": ",".join(meta.topics),
+        "audience": ",".join(meta.audience),
+        "region": meta.region,
+        "source_org": meta.source_org,
+        "source_url": str(meta.source_url),
+        "last_reviewed": meta.last_reviewed.isoformat(),
+        "review_due": meta.review_due.isoformat(),
+        "hash": article_hash(article),
+    }
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One collection of the index: what an article becomes in it, and what of that is embedded."""
+
+    collection: str
+    chunks: Callable[[Article], list[Chunk]]
+    embedded: Callable[[Chunk], str]
+
+
+PASSAGES = Layer(COLLECTION, passage_chunks, searchable_text)
+QUICK_ANSWERS = Layer(f"{COLLECTION}-quick", quick_chunks, lambda c: plain(c.metadata["ask"]))
+SENTENCES = Layer(f"{COLLECTION}-sentences", sentence_chunks, lambda c: plain(c.text))
+LAYERS = (PASSAGES, QUICK_ANSWERS, SENTENCES)
+
+
 @dataclass
 class IndexReport:
     """What an index run did."""
@@ -97,23 +164,26 @@ def build_index(
     embedder: Embedder,
     refused: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    layer: Layer = PASSAGES,
 ) -> IndexReport:
-    """Bring the store in line with the servable articles, embedding only what changed."""
+    """Bring one layer of the index in line with the servable articles, embedding only what
+    changed (an article without entries in a layer, e.g. no quick answers, is re-read each run:
+    parsing is cheap, embedding is what is saved)."""
     report = IndexReport(refused=refused)
     existing = store.manifest()
     wanted = {a.meta.id for a in articles}
     stale_ids: list[str] = []
     to_embed: list[Chunk] = []
-    for document in ArticleLoader(articles).lazy_load():
-        article_id = document.metadata["article_id"]
+    for article in articles:
+        article_id = article.meta.id
         old = existing.get(article_id)
-        if old and old[0] == document.metadata["hash"]:
+        if old and old[0] == article_hash(article):
             report.unchanged += 1
             continue
         (report.updated if old else report.added).append(article_id)
         if old:
             stale_ids.extend(old[1])
-        to_embed.extend(split(document))
+        to_embed.extend(layer.chunks(article))
     for article_id, (_, ids) in existing.items():
         if article_id not in wanted:
             report.removed.append(article_id)
@@ -123,7 +193,7 @@ def build_index(
     batch = 64
     for start in range(0, len(to_embed), batch):
         part = to_embed[start : start + batch]
-        store.add(part, embedder.embed([searchable_text(c) for c in part]))
+        store.add(part, embedder.embed([layer.embedded(c) for c in part]))
         if progress:
             progress(min(start + batch, len(to_embed)), len(to_embed))
     report.chunks_embedded = len(to_embed)

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import bm25s
+import numpy as np
 import Stemmer
 from rapidfuzz import fuzz, process
 
 from knowledge.embedding import Embedder, Vectors
 from knowledge.ingest import searchable_text
+from knowledge.nearest import InMemoryLayer
 from knowledge.store import Chunk, VectorStore
 from knowledge.text import normalise_query, plain
 
@@ -40,13 +42,39 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class QuickMatch:
+    """A vetted quick answer, and how close the question came to one way of asking it."""
+
+    doc_id: str
+    number: int
+    answer: str
+    ask: str
+    similarity: float
+    title: str
+    source_url: str
+    last_reviewed: str
+    topics: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """Its id in a conversation's slots: article and number, never the text."""
+        return f"{self.doc_id}#{self.number}"
+
+
+@dataclass(frozen=True)
 class SearchResult:
-    """Passages best first, and whether the best one is good enough to answer from."""
+    """Passages best first, and whether the best one is good enough to answer from.
+
+    `quick`: the closest quick answers (one per answer, best first); `vector`: the query's
+    embedding, which the composer reuses to pick sentences by meaning.
+    """
 
     query: str
     passages: list[Passage]
     confident: bool
     best_similarity: float
+    quick: tuple[QuickMatch, ...] = ()
+    vector: Vectors | None = None
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
@@ -67,8 +95,12 @@ class Retriever:
         embedder: Embedder,
         min_score: float,
         today: Callable[[], date] = date.today,
+        quick: VectorStore | None = None,
+        sentences: VectorStore | None = None,
     ) -> None:
         self._store = store
+        self._quick_store = quick
+        self._sentence_store = sentences
         self.embedder = embedder
         self.min_score = min_score
         self._today = today
@@ -77,6 +109,8 @@ class Retriever:
         self._order: list[str] = []
         self._bm25: bm25s.BM25 | None = None
         self._vocabulary: frozenset[str] = frozenset()
+        self._quick = InMemoryLayer.empty(group_by="article_id")
+        self._sentences = InMemoryLayer.empty(group_by="passage")
         self.reload()
 
     def reload(self) -> None:
@@ -89,11 +123,15 @@ class Retriever:
         vocabulary = frozenset(
             w for c in chunks for w in _WORDS.findall(searchable_text(c).lower()) if len(w) > 2
         )
+        quick = InMemoryLayer.load(self._quick_store, group_by="article_id")
+        sentence_layer = InMemoryLayer.load(self._sentence_store, group_by="passage")
         with self._lock:
             self._chunks = {c.id: c for c in chunks}
             self._order = [c.id for c in chunks]
             self._bm25 = bm25
             self._vocabulary = vocabulary
+            self._quick = quick
+            self._sentences = sentence_layer
 
     @property
     def size(self) -> int:
@@ -141,6 +179,71 @@ class Retriever:
         vector = self.embedder.embed_one(plain(query))
         return self._store.query(vector, min(k, len(self._order)))
 
+    def quick_answers(
+        self,
+        vector: Vectors,
+        *,
+        article: str | None = None,
+        audience: str | None = None,
+        region: str | None = None,
+        k: int = 3,
+    ) -> tuple[QuickMatch, ...]:
+        """The quick answers closest to `vector` (of one article, if given), best first."""
+        layer = self._quick
+        rows = layer.rows(article) if article else list(range(len(layer)))
+        today = self._today().isoformat()
+        scores = layer.similarities(vector, rows)
+        best: dict[tuple[str, int], QuickMatch] = {}
+        for index in np.argsort(-scores):
+            chunk = layer.chunks[rows[int(index)]]
+            key = (str(chunk.metadata["article_id"]), int(chunk.metadata.get("quick", 0)))
+            if key in best or not _allowed(chunk, today=today, audience=audience, region=region):
+                continue
+            best[key] = _quick(chunk, float(scores[index]))
+            if len(best) == k:
+                break
+        return tuple(best.values())
+
+    def quick_answer(self, key: str) -> QuickMatch | None:
+        """A quick answer by its slot key ("ema#0"), as first written."""
+        doc_id, _, number = key.partition("#")
+        for row in self._quick.rows(doc_id):
+            chunk = self._quick.chunks[row]
+            if str(chunk.metadata.get("quick")) == number:
+                return _quick(chunk, 1.0)
+        return None
+
+    def quick_vector(self, key: str) -> Vectors | None:
+        """The embedding of a quick answer's first way of asking."""
+        doc_id, _, number = key.partition("#")
+        for row in self._quick.rows(doc_id):
+            if str(self._quick.chunks[row].metadata.get("quick")) == number:
+                vector: Vectors = self._quick.matrix[row]
+                return vector
+        return None
+
+    def sentences_of(self, chunk_id: str, vector: Vectors) -> list[tuple[str, float]]:
+        """A passage's sentences in order, each with its similarity to `vector`."""
+        rows = sorted(
+            self._sentences.rows(chunk_id),
+            key=lambda r: int(self._sentences.chunks[r].id.rpartition("#")[2]),
+        )
+        sims = self._sentences.similarities(vector, rows)
+        return [(self._sentences.chunks[r].text, float(s)) for r, s in zip(rows, sims, strict=True)]
+
+    def article_passages(self, doc_id: str) -> list[Passage]:
+        """Every passage of one article, in order (for "tell me more")."""
+        return [
+            _passage(c, 0.0, None) for c in self.chunks() if c.metadata.get("article_id") == doc_id
+        ]
+
+    def title_of(self, doc_id: str) -> str | None:
+        """An indexed article's title."""
+        for chunk in self.chunks():
+            if chunk.metadata.get("article_id") == doc_id:
+                return str(chunk.metadata["title"])
+        return None
+
     def search(
         self,
         query: str,
@@ -158,10 +261,9 @@ class Retriever:
         """
         pool = max(k * 6, 30)
         corrected = self.correct(query)
-        if vector is not None and self._order and plain(corrected) == plain(query):
-            dense = self._store.query(vector, min(pool, len(self._order)))
-        else:
-            dense = self.dense(corrected, pool)
+        if vector is None or plain(corrected) != plain(query):
+            vector = self.embedder.embed_one(plain(corrected))
+        dense = self._store.query(vector, min(pool, len(self._order))) if self._order else []
         lexical = self.lexical(corrected, pool)
         similarity = dict(dense)
         fused: dict[str, float] = {}
@@ -184,7 +286,12 @@ class Retriever:
                 break
         best = max((p.similarity for p in passages[:3]), default=0.0)
         return SearchResult(
-            query=query, passages=passages, confident=best >= self.min_score, best_similarity=best
+            query=query,
+            passages=passages,
+            confident=best >= self.min_score,
+            best_similarity=best,
+            quick=self.quick_answers(vector, audience=audience, region=region),
+            vector=vector,
         )
 
 
@@ -209,6 +316,21 @@ def _passage(chunk: Chunk, score: float, similarity: float | None) -> Passage:
         similarity=round(similarity, 4) if similarity is not None else 0.0,
         source_url=str(meta["source_url"]),
         source_org=str(meta.get("source_org", "")),
+        last_reviewed=str(meta["last_reviewed"]),
+        topics=tuple(str(meta.get("topics", "")).split(",")),
+    )
+
+
+def _quick(chunk: Chunk, similarity: float) -> QuickMatch:
+    meta = chunk.metadata
+    return QuickMatch(
+        doc_id=str(meta["article_id"]),
+        number=int(meta.get("quick", 0)),
+        answer=chunk.text,
+        ask=str(meta.get("ask", "")),
+        similarity=round(similarity, 4),
+        title=str(meta["title"]),
+        source_url=str(meta["source_url"]),
         last_reviewed=str(meta["last_reviewed"]),
         topics=tuple(str(meta.get("topics", "")).split(",")),
     )

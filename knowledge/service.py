@@ -1,21 +1,48 @@
-"""Knowledge as the rest of the service sees it: search and grounded answers."""
+"""Knowledge as the rest of the service sees it: search, grounded answers, follow-ups."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 from anyio import to_thread
 
-from knowledge.answer import Answer, compose
+from knowledge.answer import Answer, Source, compose, expand, quick_answer
 from knowledge.embedding import Vectors
 from knowledge.rephrase import Rephraser
-from knowledge.retrieval import Retriever, SearchResult
+from knowledge.retrieval import Passage, Retriever, SearchResult
+from knowledge.text import plain
+
+# A short message that points back at the last answer: "do i need highers for that", "how
+# long does it take", "what about if im care experienced", "and the pay?".
+_BACK_REFERENCE = re.compile(
+    r"\b(that|it|this|those|them|they|there|one|job|course)\b|^(and|but|so|also|what about|"
+    r"how about|what if|what else|is there|do i|do you|can i|how long|how much|how many)\b"
+)
+FOLLOW_UP_WORDS = 12
+
+
+def refers_back(question: str) -> bool:
+    """Whether a message reads as a follow-up to the one before (short, pointing back)."""
+    words = plain(question)
+    return len(words.split()) <= FOLLOW_UP_WORDS and bool(_BACK_REFERENCE.search(words))
 
 
 class KnowledgeService:
     """Runs retrieval off the event loop and composes answers."""
 
-    def __init__(self, retriever: Retriever, rephraser: Rephraser | None = None) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        rephraser: Rephraser | None = None,
+        *,
+        quick_min: float = 0.7,
+        follow_up_min: float = 0.55,
+    ) -> None:
         self.retriever = retriever
         self._rephraser = rephraser
+        self._quick_min = quick_min
+        self._follow_up_min = follow_up_min
 
     async def search(
         self,
@@ -31,11 +58,71 @@ class KnowledgeService:
             lambda: self.retriever.search(query, k, audience=audience, region=region, vector=vector)
         )
 
-    async def answer(self, question: str, vector: Vectors | None = None) -> Answer:
-        """Answer from vetted passages, or say honestly that we can't."""
-        result = await self.search(question, 5, vector=vector)
-        answer = compose(result)
-        if self._rephraser is not None:
+    async def answer(
+        self, question: str, vector: Vectors | None = None, *, context: str | None = None
+    ) -> Answer:
+        """Answer from vetted passages, or say honestly that we can't.
+
+        `context`: the article the last answer came from; a follow-up is read against it.
+        """
+        result, answer = await to_thread.run_sync(self.respond, question, vector, context)
+        if self._rephraser is not None and answer.answered and not answer.quick:
             evidence = "\n".join(p.text for p in result.passages)
             answer = await self._rephraser.rephrase(question, answer, evidence)
         return answer
+
+    def respond(
+        self, question: str, vector: Vectors | None = None, context: str | None = None
+    ) -> tuple[SearchResult, Answer]:
+        """The search and the answer for one question (blocking: run it in a worker)."""
+        result = self.retriever.search(question, 5, vector=vector)
+        title = self.retriever.title_of(context) if context else None
+        if context and title and refers_back(question):
+            framed = self.retriever.search(f"{question} ({title})", 5)
+            standalone_elsewhere = (
+                result.confident
+                and result.passages[0].doc_id != context
+                and result.best_similarity > framed.best_similarity
+            )
+            if not standalone_elsewhere:
+                assert framed.vector is not None
+                own = self.retriever.quick_answers(framed.vector, article=context, k=1)
+                if own and own[0].similarity >= self._follow_up_min:
+                    return framed, quick_answer(own[0])
+                return framed, self._reply(framed)
+        return result, self._reply(result)
+
+    def _reply(self, result: SearchResult) -> Answer:
+        """The closest quick answer if it is close enough, else composed sentences."""
+        if result.quick and result.quick[0].similarity >= self._quick_min:
+            return quick_answer(result.quick[0])
+        vector = result.vector
+        if vector is None:
+            return compose(result)
+        return compose(result, lambda p: self.retriever.sentences_of(p.chunk_id, vector))
+
+    async def more(self, key: str) -> Answer | None:
+        """The fuller passage behind an answer ("tell me more"), or None if it has gone."""
+        return await to_thread.run_sync(self._more, key)
+
+    def _more(self, key: str) -> Answer | None:
+        doc_id = key.partition("#")[0]
+        passages = self.retriever.article_passages(doc_id)
+        if not passages:
+            return None
+        vector = self.retriever.quick_vector(key) if "#" in key else None
+        if vector is not None:
+            passages = sorted(passages, key=lambda p: -self._closeness(p, vector))
+        lead = passages[0]
+        return Answer(
+            text=expand(passages),
+            sources=[Source(lead.title, lead.source_url, lead.last_reviewed)],
+            article_ids=[doc_id],
+            topics=sorted(t for t in lead.topics if t),
+            answered=True,
+            more=None,
+        )
+
+    def _closeness(self, passage: Passage, vector: Vectors) -> float:
+        sims = [s for _, s in self.retriever.sentences_of(passage.chunk_id, vector)]
+        return float(np.max(sims)) if sims else 0.0

@@ -12,7 +12,7 @@ from chromadb.api import ClientAPI
 from chromadb.api.collection_configuration import CreateHNSWConfiguration
 from chromadb.api.models.Collection import Collection
 
-from knowledge.embedding import Vectors
+from knowledge.embedding import DIMENSIONS, Vectors
 
 COLLECTION = "cairn-knowledge"
 # Chroma's defaults (ef_search 10) gave recall@10 of 0.12 at 100k vectors here; these are set
@@ -90,6 +90,27 @@ class VectorStore:
             for chunk_id, meta, doc in zip(ids, metas, docs, strict=True):
                 yield Chunk(id=chunk_id, text=doc or "", metadata=dict(meta or {}))
             offset += len(ids)
+
+    def everything(self) -> tuple[list[Chunk], Vectors]:
+        """Every chunk with its vector (for the small layers held in memory)."""
+        chunks: list[Chunk] = []
+        rows: list[Vectors] = []
+        offset, page = 0, 5000
+        while True:
+            got = self.collection.get(
+                include=["metadatas", "documents", "embeddings"], limit=page, offset=offset
+            )
+            ids = got["ids"]
+            if not ids:
+                break
+            metas = got["metadatas"] or []
+            docs = got["documents"] or [""] * len(ids)
+            for chunk_id, meta, doc in zip(ids, metas, docs, strict=True):
+                chunks.append(Chunk(id=chunk_id, text=doc or "", metadata=dict(meta or {})))
+            rows.append(np.asarray(got["embeddings"], dtype=np.float32))
+            offset += len(ids)
+        matrix = np.concatenate(rows) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return chunks, matrix
 
     def add(self, chunks: Sequence[Chunk], vectors: Vectors) -> None:
         """Insert or replace chunks with their vectors."""

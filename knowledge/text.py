@@ -135,3 +135,23 @@ def plain(text: str) -> str:
     computes one vector per message and all three share it.
     """
     return " ".join(_PUNCT.sub(" ", normalise_query(text).replace("'", "")).split())
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9£\"'(])")
+_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|[*_`#]+")
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """Split a passage into clean sentences; a list item is one sentence, marked "- "."""
+    found: list[str] = []
+    for line in text.splitlines():
+        item = bool(_ITEM.match(line))
+        line = _MARKUP.sub("", line).strip()
+        if not line:
+            continue
+        if item:
+            found.append(f"- {line}")
+        else:
+            found.extend(s.strip() for s in _SENTENCE.split(line) if s.strip())
+    return found

@@ -42,7 +42,7 @@ source_url: https://example.org/{id}
 last_reviewed: {reviewed}
 review_due: {due}
 status: {status}
-reviewed_by: Test team
+reviewed_by: Test team{extra}
 ---
 
 {body}
@@ -58,8 +58,9 @@ def make_article(
     topic: str = "money-and-funding",
     status: str = "approved",
     due: date | None = None,
+    extra: str = "",
 ) -> Path:
-    """Write one article file and return its path."""
+    """Write one article file and return its path (`extra`: more front matter lines)."""
     path = directory / f"{article_id}.md"
     path.write_text(
         ARTICLE.format(
@@ -71,6 +72,7 @@ def make_article(
             due=due or date.today() + timedelta(days=180),
             status=status,
             body=body,
+            extra=f"\n{extra.strip()}" if extra else "",
         )
     )
     return path

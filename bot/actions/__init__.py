@@ -6,7 +6,12 @@ from rasa_sdk import Action
 
 from bot.actions.feedback import ActionRecordFeedback
 from bot.actions.handoff import ActionHandoffSubmit, ActionRequestHuman, ValidateHandoffForm
-from bot.actions.knowledge import ActionAnswerQuestion, Answerer
+from bot.actions.knowledge import (
+    ActionAnswerQuestion,
+    ActionKnowledgeFirst,
+    ActionTellMeMore,
+    Answerer,
+)
 from bot.actions.services import ActionFindServices, ActionMoreServices, ValidateServicesForm
 from knowledge.directory import Directory
 from knowledge.embedding import RecentVectors
@@ -21,13 +26,16 @@ def build_actions(
     vectors: RecentVectors | None = None,
 ) -> list[Action]:
     """Instantiate every action with what it needs."""
+    more_services = ActionMoreServices(directory)
     return [
         ActionAnswerQuestion(answerer, vectors),
+        ActionKnowledgeFirst(answerer, vectors),
+        ActionTellMeMore(answerer, more_services),
         ActionRequestHuman(),
         ValidateHandoffForm(),
         ActionHandoffSubmit(),
         ActionRecordFeedback(),
         ValidateServicesForm(resolver),
         ActionFindServices(directory),
-        ActionMoreServices(directory),
+        more_services,
     ]

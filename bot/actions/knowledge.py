@@ -1,7 +1,8 @@
-"""Answer a question from the vetted knowledge index."""
+"""Answer a question from the vetted knowledge index; expand an answer; knowledge first."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any, Protocol
 
@@ -12,20 +13,46 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.reply import TALK_TO_PERSON, send
 from knowledge.answer import Answer
 from knowledge.embedding import RecentVectors, Vectors
+from knowledge.text import normalise_query
 
 OFFER = "would you like to talk to a careers adviser?"
+TELL_ME_MORE = {"title": "Tell me more", "payload": "/tell_me_more"}
+FIND_HELP = {"title": "Find help near me", "payload": "/find_service"}
+NOTHING_MORE = "That's all I have on that. Ask me something else, or ask to talk to a person."
+ASK_FIRST = "Ask me a question about jobs, courses or money for studying, and I'll tell you more."
+# A message that asks for somewhere to go, not for information.
+_LOCAL = re.compile(
+    r"\b(near|nearby|nearest|closest|local|locally|in my area|around here|round here|in my town|"
+    r"where can i (go|find|get)|where do i go|where is|drop in|postcode|centres?|offices?)\b"
+)
 
 
 class Answerer(Protocol):
     """Anything that turns a question into a grounded answer."""
 
-    async def answer(self, question: str, vector: Vectors | None = None) -> Answer:
-        """Answer `question` (`vector`: its embedding, if the turn already computed it)."""
+    async def answer(
+        self, question: str, vector: Vectors | None = None, *, context: str | None = None
+    ) -> Answer:
+        """Answer `question` (`vector`: its embedding, if the turn already computed it;
+        `context`: the article of the last answer, for follow-ups)."""
+        ...
+
+    async def more(self, key: str) -> Answer | None:
+        """The fuller passage behind the answer `key` names."""
         ...
 
 
+def asks_for_local_help(tracker: Tracker) -> bool:
+    """Whether the message asks where to go (a place, "near me") or is the button's payload."""
+    text = str(tracker.latest_message.get("text") or "")
+    entities = tracker.latest_message.get("entities") or []
+    if text.startswith("/") or any(e.get("entity") in ("place", "postcode") for e in entities):
+        return True
+    return bool(_LOCAL.search(normalise_query(text)))
+
+
 class ActionAnswerQuestion(Action):
-    """Reply with the most relevant vetted passages and their sources, or say we don't know."""
+    """Reply with the most relevant vetted answer and its sources, or say we don't know."""
 
     def __init__(self, answerer: Answerer, vectors: RecentVectors | None = None) -> None:
         self._answerer = answerer
@@ -39,23 +66,118 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Search, compose and utter the answer; count answers that missed."""
-        question = str(tracker.latest_message.get("text") or "").strip()
-        if not question:  # e.g. straight after "start again" wiped the conversation
+        answer = await _answer(self._answerer, self._vectors, tracker)
+        if answer is None:  # e.g. straight after "start again" wiped the conversation
             return []
-        vector = self._vectors.get(tracker.sender_id, question) if self._vectors else None
-        answer = await self._answerer.answer(question, vector)
-        misses = 0.0 if answer.answered else float(tracker.get_slot("failed_answers") or 0) + 1
-        text = answer.text
-        if misses >= 2:
-            text += " I've not been able to help with the last couple of questions: " + OFFER
+        return _utter(dispatcher, tracker, answer)
+
+
+class ActionKnowledgeFirst(Action):
+    """Answer a message the classifier took for signposting or out of scope, if knowledge can.
+
+    Sets `knowledge_first`: the rules go on to the services form (or "not something I can help
+    with") only when it is false.
+    """
+
+    def __init__(self, answerer: Answerer, vectors: RecentVectors | None = None) -> None:
+        self._answerer = answerer
+        self._vectors = vectors
+
+    def name(self) -> str:
+        """Rasa's name for this action."""
+        return "action_knowledge_first"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Utter a confident answer (with "find help near me"), or say nothing."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "find_service" and asks_for_local_help(tracker):
+            return [SlotSet("knowledge_first", False)]
+        answer = await _answer(self._answerer, self._vectors, tracker)
+        if answer is None or not answer.answered:
+            return [SlotSet("knowledge_first", False)]
+        extra = [FIND_HELP] if intent == "find_service" else []
+        return [*_utter(dispatcher, tracker, answer, extra=extra), SlotSet("knowledge_first", True)]
+
+
+class ActionTellMeMore(Action):
+    """Expand the last knowledge answer, or show more services if services came last."""
+
+    def __init__(self, answerer: Answerer, more_services: Action) -> None:
+        self._answerer = answerer
+        self._more_services = more_services
+
+    def name(self) -> str:
+        """Rasa's name for this action."""
+        return "action_tell_me_more"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """The fuller passage, once; then "that's all"."""
+        key = tracker.get_slot("last_answer")
+        if not key:
+            if tracker.get_slot("location"):
+                return list(await self._more_services.run(dispatcher, tracker, domain))
+            send(dispatcher, ASK_FIRST)
+            return []
+        answer = await self._answerer.more(str(key))
+        if answer is None:
+            send(dispatcher, NOTHING_MORE, buttons=[TALK_TO_PERSON])
+            return [SlotSet("last_answer", None)]
         send(
             dispatcher,
-            text,
+            answer.text,
             sources=[asdict(s) for s in answer.sources],
-            buttons=[] if answer.answered else [TALK_TO_PERSON],
-            answered=answer.answered,
+            buttons=[TALK_TO_PERSON],
+            answered=True,
             article_ids=answer.article_ids,
             topics=answer.topics,
-            failed_turns=int(misses),
+            expanded=True,
         )
-        return [SlotSet("failed_answers", misses)]
+        return [SlotSet("last_answer", None)]
+
+
+async def _answer(
+    answerer: Answerer, vectors: RecentVectors | None, tracker: Tracker
+) -> Answer | None:
+    """The answer to the latest message, read against the last answer's article."""
+    question = str(tracker.latest_message.get("text") or "").strip()
+    if not question or question.startswith("/"):
+        return None
+    vector = vectors.get(tracker.sender_id, question) if vectors else None
+    context = tracker.get_slot("last_article")
+    return await answerer.answer(question, vector, context=str(context) if context else None)
+
+
+def _utter(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    answer: Answer,
+    *,
+    extra: list[dict[str, str]] | None = None,
+) -> list[EventType]:
+    """Send an answer (or the honest "I don't know"); remember its article and key."""
+    misses = 0.0 if answer.answered else float(tracker.get_slot("failed_answers") or 0) + 1
+    text = answer.text
+    if misses >= 2:
+        text += " I've not been able to help with the last couple of questions: " + OFFER
+    more = [TELL_ME_MORE] if answer.more else []
+    send(
+        dispatcher,
+        text,
+        sources=[asdict(s) for s in answer.sources],
+        buttons=[*more, *(extra or [])] if answer.answered else [TALK_TO_PERSON],
+        answered=answer.answered,
+        article_ids=answer.article_ids,
+        topics=answer.topics,
+        failed_turns=int(misses),
+    )
+    events: list[EventType] = [SlotSet("failed_answers", misses)]
+    if answer.answered:
+        events += [
+            SlotSet("last_article", answer.article_ids[0]),
+            SlotSet("last_answer", answer.more),
+        ]
+    return events

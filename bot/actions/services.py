@@ -162,7 +162,8 @@ def _show(
         signposted=need,
         council_area=area,
     )
-    return [SlotSet("services_offset", float(offset + len(shown)))]
+    # Services came last: "more" now means more of these, not more of an earlier answer.
+    return [SlotSet("services_offset", float(offset + len(shown))), SlotSet("last_answer", None)]
 
 
 def _describe(service: Service) -> str:

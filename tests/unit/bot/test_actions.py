@@ -6,8 +6,10 @@ import numpy as np
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import ActionRequestHuman
-from bot.actions.knowledge import ActionAnswerQuestion
+from bot.actions.knowledge import ActionAnswerQuestion, ActionKnowledgeFirst, ActionTellMeMore
+from bot.actions.services import ActionMoreServices
 from knowledge.answer import NO_ANSWER, Answer, Source
+from knowledge.directory import Directory
 from knowledge.embedding import RecentVectors, Vectors
 from tests.unit.bot.trackers import make_tracker
 
@@ -20,10 +22,23 @@ class StubAnswerer:
         self.questions: list[str] = []
         self.vectors: list[Vectors | None] = []
 
-    async def answer(self, question: str, vector: Vectors | None = None) -> Answer:
+        self.contexts: list[str | None] = []
+
+    async def answer(
+        self, question: str, vector: Vectors | None = None, *, context: str | None = None
+    ) -> Answer:
         self.questions.append(question)
         self.vectors.append(vector)
+        self.contexts.append(context)
         return self.answer_to_give
+
+    async def more(self, key: str) -> Answer | None:
+        self.questions.append(f"more:{key}")
+        return None if key == "gone" else self.answer_to_give
+
+
+def slot(name: str, value: Any) -> dict[str, Any]:
+    return {"event": "slot", "timestamp": None, "name": name, "value": value}
 
 
 async def test_answer_question_utters_text_sources_and_meta() -> None:
@@ -33,19 +48,27 @@ async def test_answer_question_utters_text_sources_and_meta() -> None:
         article_ids=["ema"],
         topics=["money-and-funding"],
         answered=True,
+        more="ema#0",
+        quick=True,
     )
     answerer = StubAnswerer(answer)
     dispatcher = CollectingDispatcher()
-    events = await ActionAnswerQuestion(answerer).run(dispatcher, make_tracker("wot is ema"), {})
-    assert events == [{"event": "slot", "timestamp": None, "name": "failed_answers", "value": 0.0}]
-    assert answerer.questions == ["wot is ema"]
+    tracker = make_tracker("how long is it paid for", slots={"last_article": "job-nurse"})
+    events = await ActionAnswerQuestion(answerer).run(dispatcher, tracker, {})
+    assert events == [
+        slot("failed_answers", 0.0),
+        slot("last_article", "ema"),
+        slot("last_answer", "ema#0"),
+    ]
+    assert answerer.questions == ["how long is it paid for"]
+    assert answerer.contexts == ["job-nurse"]  # read against the last answer's article
     [message] = dispatcher.messages
     custom: dict[str, Any] = message["custom"]
     assert custom["text"] == "EMA is paid every two weeks."
     assert custom["sources"] == [
         {"title": "EMA", "url": "https://www.mygov.scot/ema", "last_reviewed": "2026-11-24"}
     ]
-    assert custom["buttons"] == []
+    assert custom["buttons"] == [{"title": "Tell me more", "payload": "/tell_me_more"}]
     assert custom["meta"]["article_ids"] == ["ema"]
 
 
@@ -69,7 +92,7 @@ async def test_two_missed_answers_in_a_row_offer_a_person() -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("rocket", slots={"failed_answers": 1.0})
     events = await ActionAnswerQuestion(StubAnswerer(answer)).run(dispatcher, tracker, {})
-    assert events == [{"event": "slot", "timestamp": None, "name": "failed_answers", "value": 2.0}]
+    assert events == [slot("failed_answers", 2.0)]
     assert "talk to a careers adviser" in dispatcher.messages[0]["custom"]["text"]
 
 
@@ -91,3 +114,58 @@ async def test_the_turns_embedding_is_reused_only_for_the_same_text() -> None:
     vectors.put(tracker.sender_id, "something else", np.ones(384, dtype=np.float32))
     await action.run(CollectingDispatcher(), tracker, {})
     assert answerer.vectors[0] is not None and answerer.vectors[1] is None
+
+
+QUICK = Answer(
+    text="EMA is 30 pounds a week.",
+    sources=[Source("EMA", "https://www.mygov.scot/ema", "2026-11-24")],
+    article_ids=["ema"],
+    topics=["money-and-funding"],
+    answered=True,
+    more="ema#0",
+    quick=True,
+)
+UNKNOWN = Answer(text=NO_ANSWER, sources=[], article_ids=[], topics=[], answered=False)
+
+
+async def test_knowledge_first_answers_a_signposting_guess_and_offers_local_help() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("i have a disability can i get help at work", "find_service")
+    events = await ActionKnowledgeFirst(StubAnswerer(QUICK)).run(dispatcher, tracker, {})
+    assert events[-1] == slot("knowledge_first", True)
+    assert {"title": "Find help near me", "payload": "/find_service"} in (
+        dispatcher.messages[0]["custom"]["buttons"]
+    )
+
+
+async def test_knowledge_first_leaves_local_help_and_unknowns_to_the_form() -> None:
+    for text, entities, answer in [
+        ("any careers help near me", [], QUICK),
+        ("careers advice in", [{"entity": "place", "value": "Dundee"}], QUICK),
+        ("/find_service", [], QUICK),
+        ("need a hand", [], UNKNOWN),
+    ]:
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(text, "find_service", entities=entities)
+        events = await ActionKnowledgeFirst(StubAnswerer(answer)).run(dispatcher, tracker, {})
+        assert events == [slot("knowledge_first", False)], text
+        assert dispatcher.messages == []
+
+
+async def test_tell_me_more_expands_the_last_answer_once() -> None:
+    dispatcher = CollectingDispatcher()
+    answerer = StubAnswerer(QUICK)
+    action = ActionTellMeMore(answerer, ActionMoreServices(Directory([])))
+    tracker = make_tracker("more", "tell_me_more", slots={"last_answer": "ema#0"})
+    assert await action.run(dispatcher, tracker, {}) == [slot("last_answer", None)]
+    assert answerer.questions == ["more:ema#0"]
+    assert dispatcher.messages[0]["custom"]["meta"]["expanded"] is True
+
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, make_tracker("more", "tell_me_more"), {})
+    assert "Ask me a question" in dispatcher.messages[0]["custom"]["text"]
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("more", "tell_me_more", slots={"last_answer": "gone"})
+    await action.run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["custom"]["text"].startswith("That's all I have")

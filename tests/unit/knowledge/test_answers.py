@@ -1,0 +1,147 @@
+"""Quick answers, answers composed by meaning, follow-ups and "tell me more", on a small corpus."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from knowledge.answer import compose
+from knowledge.embedding import Embedder
+from knowledge.ingest import LAYERS, QUICK_ANSWERS, SENTENCES, build_index
+from knowledge.retrieval import Passage, Retriever, SearchResult
+from knowledge.schema import load_corpus, parse_article
+from knowledge.service import KnowledgeService, refers_back
+from knowledge.store import VectorStore
+from knowledge.text import sentences
+from tests.conftest import make_article
+
+EMA = (
+    """## What EMA is
+Education Maintenance Allowance (EMA) helps students aged 16 to 19 who stay on at school or go
+to college. EMA is 30 pounds a week, paid every two weeks into your bank account.
+
+## How to apply for EMA
+You apply for EMA through your school or college. You need:
+- a form from your school or college
+- proof of your household income
+- your bank details
+"""
+    + "More words about applying for the allowance and what you need to bring. " * 12
+)
+
+EMA_QUICK = """quick_answers:
+  - ask: ["how much is EMA", "hw much do u get on ema"]
+    answer: "EMA is 30 pounds a week, paid every two weeks into your own bank account."
+  - ask: ["how do I apply for EMA", "where do i get an ema form"]
+    answer: "You apply for EMA through your school or college, with proof of household income."
+"""
+
+NURSE = (
+    """## What nurses do
+Nurses care for patients in hospitals, in the community and in care homes.
+
+## Getting into nursing
+A nursing degree at university takes three years in Scotland. You usually need Highers,
+including English and a science, or an access course at college.
+"""
+    + "More words about caring for people and the routes into the job. " * 12
+)
+
+NURSE_QUICK = """quick_answers:
+  - ask: ["how do I become a nurse", "am wantin tae be a nurse"]
+    answer: "To become a nurse you take a nursing degree at university, which takes three years."
+  - ask: ["what highers do I need for nursing", "can I do nursing without highers"]
+    answer: "Nursing degrees ask for Highers including English and a science, or an access course."
+"""
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path, embedder: Embedder) -> KnowledgeService:
+    directory = tmp_path / "articles"
+    directory.mkdir()
+    make_article(directory, "ema", EMA, title="Education Maintenance Allowance", extra=EMA_QUICK)
+    make_article(directory, "job-nurse", NURSE, title="Becoming a nurse", extra=NURSE_QUICK)
+    articles, problems = load_corpus(directory, date.today())
+    assert problems == []
+    stores = {
+        layer: VectorStore.open(path=str(tmp_path / "chroma"), url="", name=layer.collection)
+        for layer in LAYERS
+    }
+    for layer, store in stores.items():
+        build_index(articles=articles, store=store, embedder=embedder, layer=layer)
+    retriever = Retriever(
+        store=stores[LAYERS[0]],
+        embedder=embedder,
+        min_score=0.3,
+        quick=stores[QUICK_ANSWERS],
+        sentences=stores[SENTENCES],
+    )
+    return KnowledgeService(retriever)
+
+
+def test_a_close_question_gets_the_vetted_quick_answer(knowledge: KnowledgeService) -> None:
+    _, answer = knowledge.respond("hw much is ema a week")
+    assert answer.quick and answer.more == "ema#0"
+    assert (
+        answer.text == "EMA is 30 pounds a week, paid every two weeks into your own bank account."
+    )
+    assert answer.sources[0].url == "https://example.org/ema"
+
+
+def test_composed_sentences_are_chosen_by_meaning_and_lists_kept() -> None:
+    passage = Passage(
+        doc_id="ema", chunk_id="ema::1", title="EMA", section="How to apply", text=EMA,
+        score=1.0, similarity=0.6, source_url="https://example.org/ema", source_org="Test",
+        last_reviewed="2026-11-24", topics=("money-and-funding",),
+    )  # fmt: skip
+    result = SearchResult("what do i bring", [passage], confident=True, best_similarity=0.6)
+    closeness = {"- proof of your household income": 0.9, "- your bank details": 0.8}
+    answer = compose(result, lambda p: [(s, closeness.get(s, 0.1)) for s in sentences(p.text)])
+    assert answer.more == "ema" and not answer.quick
+    lines = answer.text.splitlines()
+    assert "- proof of your household income" in lines and "- your bank details" in lines
+    assert "income your bank" not in answer.text  # never glued into prose
+
+
+def test_a_follow_up_is_read_against_the_last_answers_article(
+    knowledge: KnowledgeService,
+) -> None:
+    assert refers_back("do i need highers for that")
+    assert not refers_back("I would like to know how to become a nurse in Scotland please")
+    _, answer = knowledge.respond("do i need highers for that", None, "job-nurse")
+    assert answer.article_ids == ["job-nurse"]
+    assert "Highers" in answer.text
+
+
+def test_a_new_topic_is_not_forced_into_the_last_one(knowledge: KnowledgeService) -> None:
+    _, answer = knowledge.respond("how much is ema", None, "job-nurse")
+    assert answer.article_ids == ["ema"]
+
+
+async def test_tell_me_more_gives_the_passage_behind_the_quick_answer(
+    knowledge: KnowledgeService,
+) -> None:
+    more = await knowledge.more("ema#1")
+    assert more is not None and more.text.startswith("You apply for EMA")
+    assert "\n- your bank details" in more.text
+    assert await knowledge.more("gone#0") is None
+
+
+def test_a_quick_answer_may_only_restate_the_article(tmp_path: Path) -> None:
+    bad = """quick_answers:
+  - ask: ["how much is EMA"]
+    answer: "EMA is 45 pounds a week. It is paid fortnightly. You keep it. Nobody pays it back."
+"""
+    path = make_article(tmp_path, "ema", EMA, title="The allowance", extra=bad)
+    _, problems = parse_article(path, date.today())
+    messages = " ".join(p.message for p in problems)
+    assert "one to three sentences" in messages
+    bad_number = bad.replace(
+        " It is paid fortnightly. You keep it. Nobody pays it back.", " Yes, really."
+    )
+    path = make_article(tmp_path, "ema", EMA, title="The allowance", extra=bad_number)
+    _, problems = parse_article(path, date.today())
+    assert [p.field for p in problems] == ["quick_answers.0"]
+    assert "['45'] not in the body" in problems[0].message

@@ -80,7 +80,12 @@ def create_app(settings: Settings) -> FastAPI:
         retriever = await to_thread.run_sync(open_retriever, settings)
         await to_thread.run_sync(retriever.warm)
         rephraser = Rephraser(load_model(settings.llm_model)) if settings.llm_rephrase else None
-        knowledge = KnowledgeService(retriever, rephraser)
+        knowledge = KnowledgeService(
+            retriever,
+            rephraser,
+            quick_min=settings.quick_answer_min_score,
+            follow_up_min=settings.follow_up_min_score,
+        )
         executor = ActionExecutor()
         resolver = open_resolver(settings)
         directory = open_directory(settings)

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
 
     # Knowledge
     answer_min_score: float = 0.36  # calibrated: `cairn eval retrieval --sweep`
+    # A quick answer is given when the question is this close to one way of asking it; a
+    # follow-up needs less, as its article is already known (chosen on the answers dev set).
+    quick_answer_min_score: float = 0.7
+    follow_up_min_score: float = 0.4
     llm_rephrase: bool = False
     llm_model: str = ""
 

@@ -22,7 +22,7 @@ from knowledge.store import COLLECTION, Chunk, VectorStore
 from knowledge.text import plain, sentences
 
 # Bump when chunking or embedding changes, so every article is re-embedded once.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 _HEADERS = [("#", "h1"), ("##", "section"), ("###", "subsection")]
 _SPLITTER = RecursiveCharacterTextSplitter(chunk_size=900, chunk_overlap=120)
 
@@ -99,7 +99,7 @@ def quick_chunks(article: Article) -> list[Chunk]:
             metadata={**base, "ask": ask, "quick": number},
         )
         for number, quick in enumerate(article.meta.quick_answers)
-        for way, ask in enumerate(quick.ask)
+        for way, ask in enumerate([*quick.ask, quick.answer])
     ]
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 from anyio import to_thread
 
-from knowledge.answer import Answer, Source, compose, expand, quick_answer
+from knowledge.answer import UNANSWERED, Answer, Source, compose, expand, quick_answer
 from knowledge.embedding import Vectors
 from knowledge.rephrase import Rephraser
-from knowledge.retrieval import Passage, Retriever, SearchResult
+from knowledge.retrieval import Passage, QuickMatch, Retriever, SearchResult, tokenize
+from knowledge.scope import beyond_vetted
 from knowledge.text import plain
 
 # A short message that points back at the last answer: "do i need highers for that", "how
@@ -37,12 +39,14 @@ class KnowledgeService:
         rephraser: Rephraser | None = None,
         *,
         quick_min: float = 0.7,
-        follow_up_min: float = 0.55,
+        follow_up_min: float = 0.4,
+        support_min: float = 0.5,
     ) -> None:
         self.retriever = retriever
         self._rephraser = rephraser
         self._quick_min = quick_min
         self._follow_up_min = follow_up_min
+        self._support_min = support_min
 
     async def search(
         self,
@@ -76,6 +80,8 @@ class KnowledgeService:
     ) -> tuple[SearchResult, Answer]:
         """The search and the answer for one question (blocking: run it in a worker)."""
         result = self.retriever.search(question, 5, vector=vector)
+        if beyond_vetted(question):
+            return result, UNANSWERED
         title = self.retriever.title_of(context) if context else None
         if context and title and refers_back(question):
             framed = self.retriever.search(f"{question} ({title})", 5)
@@ -85,21 +91,41 @@ class KnowledgeService:
                 and result.best_similarity > framed.best_similarity
             )
             if not standalone_elsewhere:
-                assert framed.vector is not None
-                own = self.retriever.quick_answers(framed.vector, article=context, k=1)
+                # Within the known article, the question's own words pick the answer ("how
+                # long does it take"): the title would pull every question to "how to become".
+                assert result.vector is not None
+                own = self.retriever.quick_answers(result.vector, article=context, k=1)
                 if own and own[0].similarity >= self._follow_up_min:
-                    return framed, quick_answer(own[0])
+                    return framed, self._supported(own[0], result.vector)
                 return framed, self._reply(framed)
         return result, self._reply(result)
 
     def _reply(self, result: SearchResult) -> Answer:
         """The closest quick answer if it is close enough, else composed sentences."""
         if result.quick and result.quick[0].similarity >= self._quick_min:
-            return quick_answer(result.quick[0])
+            return self._supported(result.quick[0], result.vector)
         vector = result.vector
         if vector is None:
             return compose(result)
         return compose(result, lambda p: self.retriever.sentences_of(p.chunk_id, vector))
+
+    def _supported(self, match: QuickMatch, vector: Vectors | None) -> Answer:
+        """A quick answer, and the article's sentence closest to the question if it adds to it
+        (the quick answer says what most people need; the question may ask one step more)."""
+        answer = quick_answer(match)
+        if vector is None or self._support_min >= 1:
+            return answer
+        said = set(tokenize([match.answer])[0])
+        best, closeness = "", self._support_min
+        for passage in self.retriever.article_passages(match.doc_id):
+            for sentence, similarity in self.retriever.sentences_of(passage.chunk_id, vector):
+                words = set(tokenize([sentence])[0])
+                if similarity > closeness and len(words - said) > len(words) / 2:
+                    best, closeness = sentence, similarity
+        if not best:
+            return answer
+        joint = "\n" if best.startswith("- ") else " "
+        return replace(answer, text=answer.text + joint + best)
 
     async def more(self, key: str) -> Answer | None:
         """The fuller passage behind an answer ("tell me more"), or None if it has gone."""

@@ -84,9 +84,8 @@ def knowledge(tmp_path: Path, embedder: Embedder) -> KnowledgeService:
 def test_a_close_question_gets_the_vetted_quick_answer(knowledge: KnowledgeService) -> None:
     _, answer = knowledge.respond("hw much is ema a week")
     assert answer.quick and answer.more == "ema#0"
-    assert (
-        answer.text == "EMA is 30 pounds a week, paid every two weeks into your own bank account."
-    )
+    quick = "EMA is 30 pounds a week, paid every two weeks into your own bank account."
+    assert answer.text.startswith(quick)  # first, as written; a closer sentence may follow
     assert answer.sources[0].url == "https://example.org/ema"
 
 

@@ -1,0 +1,42 @@
+"""Questions no vetted article can answer, however close their words come to one.
+
+A careers question about the future ("will there still be oil jobs when I'm 40"), one employer's
+vacancies this week, another country, or a judgement about the asker shares words with the
+corpus, so retrieval alone would answer it confidently and wrongly. These get the honest "I
+don't know" (and the offer of a person), never a sourced answer about something else.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.text import normalise_query
+
+_BEYOND = {
+    "the future": (
+        r"\b(in|by|before|after) 20[3-9]\d\b|\bwill there (still )?be\b|\bwhen i am [2-9]\d\b"
+        r"|\bin (\d+|ten|twenty|fifty) years( time)?\b|\b(future|ever) be replaced\b"
+        r"|\bwill (ai|robots|artificial intelligence)\b"
+    ),
+    "one employer now": (
+        r"\b(right now|this (week|month)|next (week|month)|tomorrow|today)\b.*"
+        r"\b(hiring|takin(g)? on|vacanc|hours|shifts|jobs going)"
+        r"|\b(hiring|takin(g)? on|vacanc|hours|shifts)\b.*"
+        r"\b(right now|this (week|month)|next (week|month)|tomorrow|today)\b"
+    ),
+    "another country": (
+        r"\b(us state|usa|america|american|brazil|australia|canada|dubai|new zealand|india|"
+        r"china|japan)\b"
+    ),
+    "a judgement about you": (
+        r"\bam i (smart|clever|good|bright|brainy) enough\b|\bshould i (break up|dump)\b"
+        r"|\bwho was the (very )?first\b"
+    ),
+}
+_PATTERNS = {reason: re.compile(pattern) for reason, pattern in _BEYOND.items()}
+
+
+def beyond_vetted(question: str) -> str | None:
+    """Why no article can answer `question` ("the future", ...), or None."""
+    text = normalise_query(question)
+    return next((reason for reason, p in _PATTERNS.items() if p.search(text)), None)

@@ -21,11 +21,13 @@ import httpx
 
 from channels.render import ANSWER_SMS_SEGMENTS, render_sms_messages, sms_segments
 from channels.schemas import Button, Reply, Source
+from escalation.replies import SAFETY_BUTTONS
 from knowledge.text import fold
 
 DATA = Path(__file__).parent / "datasets" / "answers"
 SETS = ("dev", "test")
 ANSWERABLE = ("single", "pair", "followup")
+SAFETY_PAYLOADS = {b.payload for b in SAFETY_BUTTONS} - {"/request_human"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Outcome:
     titles: list[str]
     sourced: bool
     sms_segments: list[int] = field(default_factory=list)
+    safety: bool = False  # triage read the message as risk: the support reply, not (only) careers
 
     @property
     def fact(self) -> bool:
@@ -115,12 +118,14 @@ async def converse(client: httpx.AsyncClient, api_url: str, item: Item) -> Outco
         body = response.json()
     replies = body.get("replies", [])
     sourced = [r for r in replies if r.get("sources")]
+    payloads = {b.get("payload") for r in replies for b in r.get("buttons", [])}
     return Outcome(
         item=item,
         text="\n".join(r.get("text", "") for r in replies),
         titles=[s["title"] for r in sourced for s in r["sources"]],
         sourced=bool(sourced),
         sms_segments=[_sms(r) for r in sourced],
+        safety=body.get("handoff") != "none" or bool(payloads & SAFETY_PAYLOADS),
     )
 
 
@@ -170,6 +175,7 @@ def score(outcomes: list[Outcome], name: str = "") -> dict[str, Any]:
         "fact_in_reply_all_answerable": _rate([o.fact for o in answerable]),
         "wrong_topic": _rate([o.sourced and not o.on_topic for o in answerable]),
         "dont_know_answerable": _rate([not o.sourced for o in answerable]),
+        "safety_reply": _rate([o.safety for o in outcomes]),
         "unanswerable_no_sourced_answer": _rate([not o.sourced for o in unanswerable]),
         "follow_ups": len(follow),
         "follow_up_in_context": _rate([o.fact for o in follow]),
@@ -190,7 +196,8 @@ def score(outcomes: list[Outcome], name: str = "") -> dict[str, Any]:
         "sms_segments": dict(sorted(Counter(segments).items())),
         "misses": {
             "no_fact": [o.item.id for o in answerable if o.sourced and not o.fact],
-            "dont_know": [o.item.id for o in answerable if not o.sourced],
+            "dont_know": [o.item.id for o in answerable if not o.sourced and not o.safety],
+            "safety_reply": [o.item.id for o in outcomes if o.safety],
             "wrong_topic": [o.item.id for o in answerable if o.sourced and not o.on_topic],
             "answered_unanswerable": [o.item.id for o in unanswerable if o.sourced],
         },

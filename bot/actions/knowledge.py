@@ -73,7 +73,8 @@ class ActionAnswerQuestion(Action):
 
 
 class ActionKnowledgeFirst(Action):
-    """Answer a message the classifier took for signposting or out of scope, if knowledge can.
+    """Answer a message the classifier took for signposting, small talk or out of scope, if
+    knowledge can.
 
     Sets `knowledge_first`: the rules go on to the services form (or "not something I can help
     with") only when it is false.
@@ -96,6 +97,10 @@ class ActionKnowledgeFirst(Action):
             return [SlotSet("knowledge_first", False)]
         answer = await _answer(self._answerer, self._vectors, tracker)
         if answer is None or not answer.answered:
+            return [SlotSet("knowledge_first", False)]
+        if intent != "find_service" and not answer.quick:
+            # Small talk and "not for me" guesses take only a vetted quick answer: "how are
+            # you" shares a few words with many passages, but asks none of them.
             return [SlotSet("knowledge_first", False)]
         extra = [FIND_HELP] if intent == "find_service" else []
         return [*_utter(dispatcher, tracker, answer, extra=extra), SlotSet("knowledge_first", True)]

@@ -169,3 +169,20 @@ async def test_tell_me_more_expands_the_last_answer_once() -> None:
     tracker = make_tracker("more", "tell_me_more", slots={"last_answer": "gone"})
     await action.run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["custom"]["text"].startswith("That's all I have")
+
+
+async def test_small_talk_takes_only_a_vetted_quick_answer() -> None:
+    composed = Answer(
+        text="Some sentences.",
+        sources=QUICK.sources,
+        article_ids=["ema"],
+        topics=[],
+        answered=True,
+        more="ema",
+    )
+    for answer, taken in [(composed, False), (QUICK, True)]:
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker("how long", "chitchat", slots={"last_article": "ema"})
+        events = await ActionKnowledgeFirst(StubAnswerer(answer)).run(dispatcher, tracker, {})
+        assert events[-1] == slot("knowledge_first", taken)
+        assert bool(dispatcher.messages) is taken

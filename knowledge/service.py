@@ -19,7 +19,8 @@ from knowledge.text import plain
 # long does it take", "what about if im care experienced", "and the pay?".
 _BACK_REFERENCE = re.compile(
     r"\b(that|it|this|those|them|they|there|one|job|course)\b|^(and|but|so|also|what about|"
-    r"how about|what if|what else|is there|do i|do you|can i|how long|how much|how many)\b"
+    r"how about|what if|what else|is there|do i|do you|can i|how long|how much|how many|"
+    r"how old|what age|when|where|which|who)\b"
 )
 FOLLOW_UP_WORDS = 12
 

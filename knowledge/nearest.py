@@ -47,8 +47,11 @@ class InMemoryLayer:
         found = self._groups.get(group)
         return [] if found is None else [int(r) for r in found]
 
-    def similarities(self, vector: Vectors, rows: list[int]) -> Vectors:
-        """Cosine similarity of `vector` with each of `rows`, in that order."""
+    def similarities(self, vector: Vectors, rows: list[int] | None = None) -> Vectors:
+        """Cosine similarity of `vector` with each of `rows` (default: every row), in order."""
+        if rows is None:
+            everything: Vectors = self.matrix @ vector
+            return everything
         if not rows:
             return np.zeros(0, dtype=np.float32)
         scores: Vectors = self.matrix[rows] @ vector

@@ -111,6 +111,7 @@ class Retriever:
         self._vocabulary: frozenset[str] = frozenset()
         self._quick = InMemoryLayer.empty(group_by="article_id")
         self._sentences = InMemoryLayer.empty(group_by="passage")
+        self._by_article: dict[str, list[str]] = {}
         self.reload()
 
     def reload(self) -> None:
@@ -123,6 +124,9 @@ class Retriever:
         vocabulary = frozenset(
             w for c in chunks for w in _WORDS.findall(searchable_text(c).lower()) if len(w) > 2
         )
+        by_article: dict[str, list[str]] = {}
+        for chunk in chunks:
+            by_article.setdefault(str(chunk.metadata["article_id"]), []).append(chunk.id)
         quick = InMemoryLayer.load(self._quick_store, group_by="article_id")
         sentence_layer = InMemoryLayer.load(self._sentence_store, group_by="passage")
         with self._lock:
@@ -132,6 +136,7 @@ class Retriever:
             self._vocabulary = vocabulary
             self._quick = quick
             self._sentences = sentence_layer
+            self._by_article = by_article
 
     @property
     def size(self) -> int:
@@ -190,12 +195,12 @@ class Retriever:
     ) -> tuple[QuickMatch, ...]:
         """The quick answers closest to `vector` (of one article, if given), best first."""
         layer = self._quick
-        rows = layer.rows(article) if article else list(range(len(layer)))
+        rows = layer.rows(article) if article else None
         today = self._today().isoformat()
         scores = layer.similarities(vector, rows)
         best: dict[tuple[str, int], QuickMatch] = {}
         for index in np.argsort(-scores):
-            chunk = layer.chunks[rows[int(index)]]
+            chunk = layer.chunks[int(index) if rows is None else rows[int(index)]]
             key = (str(chunk.metadata["article_id"]), int(chunk.metadata.get("quick", 0)))
             if key in best or not _allowed(chunk, today=today, audience=audience, region=region):
                 continue

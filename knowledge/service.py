@@ -11,7 +11,7 @@ from anyio import to_thread
 from knowledge.answer import UNANSWERED, Answer, Source, compose, expand, quick_answer
 from knowledge.embedding import Vectors
 from knowledge.rephrase import Rephraser
-from knowledge.retrieval import Passage, QuickMatch, Retriever, SearchResult, tokenize
+from knowledge.retrieval import Passage, QuickMatch, Retriever, SearchResult
 from knowledge.scope import beyond_vetted
 from knowledge.text import plain
 
@@ -23,6 +23,14 @@ _BACK_REFERENCE = re.compile(
     r"how old|what age|when|where|which|who)\b"
 )
 FOLLOW_UP_WORDS = 12
+
+
+_WORD = re.compile(r"[a-z0-9£]+")
+
+
+def _words(text: str) -> set[str]:
+    """Content words, for telling whether a sentence adds to an answer (cheap: per turn)."""
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 3 or w[0].isdigit() or w[0] == "£"}
 
 
 def refers_back(question: str) -> bool:
@@ -116,11 +124,11 @@ class KnowledgeService:
         answer = quick_answer(match)
         if vector is None or self._support_min >= 1:
             return answer
-        said = set(tokenize([match.answer])[0])
+        said = _words(match.answer)
         best, closeness = "", self._support_min
         for passage in self.retriever.article_passages(match.doc_id):
             for sentence, similarity in self.retriever.sentences_of(passage.chunk_id, vector):
-                words = set(tokenize([sentence])[0])
+                words = _words(sentence)
                 if similarity > closeness and len(words - said) > len(words) / 2:
                     best, closeness = sentence, similarity
         if not best:

@@ -160,7 +160,7 @@ def _index(settings: Settings, *, rebuild: bool = False) -> None:
         if rebuild:
             store.reset()
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task(f"embedding {layer.collection}", total=None)
+            task = progress.add_task(f"embedding {layer.name}", total=None)
             report = build_index(
                 articles=articles,
                 store=store,
@@ -170,9 +170,10 @@ def _index(settings: Settings, *, rebuild: bool = False) -> None:
                 layer=layer,
             )
         console.print(
-            f"  {layer.collection}: added {len(report.added)}, updated {len(report.updated)}, "
+            f"  {layer.name}: {report.chunks_embedded} chunks embedded, {store.count()} held "
+            f"(articles added {len(report.added)}, updated {len(report.updated)}, "
             f"removed {len(report.removed)}, unchanged {report.unchanged}, "
-            f"refused {report.refused}; {report.chunks_embedded} embedded, {store.count()} held"
+            f"refused {report.refused})"
         )
 
 

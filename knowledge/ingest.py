@@ -134,14 +134,17 @@ def _shared_metadata(article: Article) -> dict[str, str]:
 class Layer:
     """One collection of the index: what an article becomes in it, and what of that is embedded."""
 
+    name: str
     collection: str
     chunks: Callable[[Article], list[Chunk]]
     embedded: Callable[[Chunk], str]
 
 
-PASSAGES = Layer(COLLECTION, passage_chunks, searchable_text)
-QUICK_ANSWERS = Layer(f"{COLLECTION}-quick", quick_chunks, lambda c: plain(c.metadata["ask"]))
-SENTENCES = Layer(f"{COLLECTION}-sentences", sentence_chunks, lambda c: plain(c.text))
+PASSAGES = Layer("passages", COLLECTION, passage_chunks, searchable_text)
+QUICK_ANSWERS = Layer(
+    "quick answers", f"{COLLECTION}-quick", quick_chunks, lambda c: plain(c.metadata["ask"])
+)
+SENTENCES = Layer("sentences", f"{COLLECTION}-sentences", sentence_chunks, lambda c: plain(c.text))
 LAYERS = (PASSAGES, QUICK_ANSWERS, SENTENCES)
 
 

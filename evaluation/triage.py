@@ -3,8 +3,8 @@
 `dev` is for tuning (thresholds, patterns, the model's settings). `test4` to `test7` were
 written blind, by writers who saw neither the code nor the dev set. `test4` and `test5` were
 each reported once, then tuned on; `test6` was reported once; nothing has been chosen on
-`test7`: its figures go in a closing note. The three blind splits before them were reported, then tuned on, and now train
-the model (datasets/triage/README.md tells their history).
+`test7`: its figures go in a closing note. The three blind splits before them were reported,
+then tuned on, and now train the model (datasets/triage/README.md tells their history).
 Multi-turn rows replay their earlier messages first, as the router would: a `concern` among them
 leaves the safety check open for the last one.
 """

@@ -36,22 +36,9 @@ class ArticleLoader(BaseLoader):
     def lazy_load(self) -> Iterator[Document]:
         """Yield each article body with its metadata."""
         for article in self._articles:
-            meta = article.meta
             yield Document(
                 page_content=article.body,
-                metadata={
-                    "article_id": meta.id,
-                    "title": meta.title,
-                    "summary": meta.summary,
-                    "topics": ",".join(meta.topics),
-                    "audience": ",".join(meta.audience),
-                    "region": meta.region,
-                    "source_org": meta.source_org,
-                    "source_url": str(meta.source_url),
-                    "last_reviewed": meta.last_reviewed.isoformat(),
-                    "review_due": meta.review_due.isoformat(),
-                    "hash": article_hash(article),
-                },
+                metadata={**_shared_metadata(article), "summary": article.meta.summary},
             )
 
 

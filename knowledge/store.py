@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +11,7 @@ import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.collection_configuration import CreateHNSWConfiguration
 from chromadb.api.models.Collection import Collection
+from chromadb.api.types import GetResult
 
 from knowledge.embedding import DIMENSIONS, Vectors
 
@@ -76,41 +77,30 @@ class VectorStore:
             found[article_id] = (digest, ids)
         return found
 
-    def all_chunks(self, *, with_text: bool = True, page: int = 5000) -> Iterable[Chunk]:
+    def all_chunks(self, *, with_text: bool = True) -> Iterable[Chunk]:
         """Yield every chunk, a page at a time."""
         include: list[Any] = ["metadatas", "documents"] if with_text else ["metadatas"]
-        offset = 0
-        while True:
-            got = self.collection.get(include=include, limit=page, offset=offset)
-            ids = got["ids"]
-            if not ids:
-                return
-            metas = got["metadatas"] or []
-            docs = got["documents"] or [""] * len(ids)
-            for chunk_id, meta, doc in zip(ids, metas, docs, strict=True):
-                yield Chunk(id=chunk_id, text=doc or "", metadata=dict(meta or {}))
-            offset += len(ids)
+        for got in self._pages(include):
+            yield from _chunks(got)
 
     def everything(self) -> tuple[list[Chunk], Vectors]:
         """Every chunk with its vector (for the small layers held in memory)."""
         chunks: list[Chunk] = []
         rows: list[Vectors] = []
-        offset, page = 0, 5000
-        while True:
-            got = self.collection.get(
-                include=["metadatas", "documents", "embeddings"], limit=page, offset=offset
-            )
-            ids = got["ids"]
-            if not ids:
-                break
-            metas = got["metadatas"] or []
-            docs = got["documents"] or [""] * len(ids)
-            for chunk_id, meta, doc in zip(ids, metas, docs, strict=True):
-                chunks.append(Chunk(id=chunk_id, text=doc or "", metadata=dict(meta or {})))
+        for got in self._pages(["metadatas", "documents", "embeddings"]):
+            chunks.extend(_chunks(got))
             rows.append(np.asarray(got["embeddings"], dtype=np.float32))
-            offset += len(ids)
         matrix = np.concatenate(rows) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)
         return chunks, matrix
+
+    def _pages(self, include: list[Any], page: int = 5000) -> Iterator[GetResult]:
+        offset = 0
+        while True:
+            got = self.collection.get(include=include, limit=page, offset=offset)
+            if not got["ids"]:
+                return
+            yield got
+            offset += len(got["ids"])
 
     def add(self, chunks: Sequence[Chunk], vectors: Vectors) -> None:
         """Insert or replace chunks with their vectors."""
@@ -148,3 +138,13 @@ class VectorStore:
         """Drop and recreate the collection."""
         self._client.delete_collection(self.name)
         self.__init__(self._client, self.name)  # type: ignore[misc]
+
+
+def _chunks(got: GetResult) -> list[Chunk]:
+    ids = got["ids"]
+    metas = got["metadatas"] or []
+    docs = got["documents"] or [""] * len(ids)
+    return [
+        Chunk(id=chunk_id, text=doc or "", metadata=dict(meta or {}))
+        for chunk_id, meta, doc in zip(ids, metas, docs, strict=True)
+    ]

@@ -55,7 +55,7 @@ def eval_retrieval(
 @eval_app.command("answers")
 def eval_answers(
     split: Annotated[
-        str, typer.Option("--set", help="dev (tune on it) or test (frozen).")
+        str, typer.Option("--set", help="dev (tune on it), test or test2 (frozen).")
     ] = "test",
     url: Annotated[str, typer.Option(help="The running api.")] = "",
     concurrency: Annotated[int, typer.Option(min=1, max=32)] = 4,

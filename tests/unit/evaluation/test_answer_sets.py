@@ -4,13 +4,17 @@ import hashlib
 
 from evaluation.answers import DATA, Item, Outcome, load, score
 
-TEST_SHA256 = "2f0e985adf9c16ad658146ae8995988ab6fb3e3c3497bd9d867e15d9438545f2"
+FROZEN = {
+    "test": ("2f0e985adf9c16ad658146ae8995988ab6fb3e3c3497bd9d867e15d9438545f2", 468),
+    "test2": ("cb9933d81eefda3e88ac784142c5b4ee8cae7625bb959aa933209d27414bab69", 305),
+}
 
 
-def test_the_frozen_test_set_is_unchanged() -> None:
-    digest = hashlib.sha256((DATA / "test.jsonl").read_bytes()).hexdigest()
-    assert digest == TEST_SHA256  # frozen: measured, never edited or tuned on
-    assert len(load("test")) == 468
+def test_the_frozen_test_sets_are_unchanged() -> None:
+    for name, (sha256, lines) in FROZEN.items():
+        digest = hashlib.sha256((DATA / f"{name}.jsonl").read_bytes()).hexdigest()
+        assert digest == sha256, name  # frozen: measured, never edited or tuned on
+        assert len(load(name)) == lines
 
 
 def item(facts: list[str], turns: list[str] | None = None, kind: str = "single") -> Item:

@@ -1,9 +1,9 @@
 """Triage quality on the `dev` and the frozen test splits, and what triage adds to a turn.
 
-`dev` is for tuning (thresholds, patterns, the model's settings). `test4` to `test7` were
-written blind, by writers who saw neither the code nor the dev set. `test4` and `test5` were
-each reported once, then tuned on; `test6` was reported once; nothing has been chosen on
-`test7`: its figures go in a closing note. The three blind splits before them were reported,
+`dev` is for tuning (thresholds, patterns, the model's settings). `test4` to `test8` were
+written blind, by writers who saw neither the code nor the dev set. `test4` to `test7` were
+each reported once, then tuned on; nothing has been chosen on `test8`: its figures go in a
+closing note. The three blind splits before them were reported,
 then tuned on, and now train the model (datasets/triage/README.md tells their history).
 Multi-turn rows replay their earlier messages first, as the router would: a `concern` among them
 leaves the safety check open for the last one.
@@ -30,8 +30,8 @@ from knowledge.embedding import Embedder, Vectors
 from knowledge.text import plain
 
 DATASETS = Path(__file__).resolve().parent / "datasets" / "triage"
-SPLITS = ("dev", "test4", "test5", "test6", "test7")
-FROZEN = SPLITS[1:]  # written blind and never edited; `test7` holds the figures
+SPLITS = ("dev", "test4", "test5", "test6", "test7", "test8")
+FROZEN = SPLITS[1:]  # written blind and never edited; `test8` holds the figures
 GOLD = ("crisis", "needs_person", "none")
 PREDICTED = ("crisis", "concern", "needs_person", "none")
 LONG = 500  # characters: "long" messages

@@ -49,15 +49,15 @@ class Triage:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where the model's probabilities become levels, chosen for recall first on dev, `test4`
-    and `test5` pooled (crisis recall of at least 0.99 there, then the fewest careers messages
-    flagged); `test6` reports them (docs/decisions/0005-triage-risk-model.md)."""
+    """Where the model's probabilities become levels, chosen for recall first on dev, `test6`
+    and `test7` pooled (crisis recall of at least 0.99 there, then the fewest careers messages
+    flagged); `test8` reports them (docs/decisions/0005-triage-risk-model.md)."""
 
-    crisis: float = 0.08
-    concern: float = 0.06
+    crisis: float = 0.065
+    concern: float = 0.055
     # A long message has many spans, each a chance of a spurious peak: it needs a higher one.
-    crisis_long: float = 0.13
-    concern_long: float = 0.11
+    crisis_long: float = 0.20
+    concern_long: float = 0.19
     person: float = 0.3
     # A message at least this risky on its own is read again with the one before it.
     context: float = 0.05

@@ -80,6 +80,12 @@ DEFUSERS: list[str] = [
     r"research|charity|helpline|volunteer\w*|support worker|nurse|team)\b",
     # Idioms: "dying to start", "wanna die of embarrassment", "could die laughing".
     r"\b(?:die|dying|dead) (?:to|for|of|laughing|happy)\b",
+    # The past, told as past: "used to self harm", "havent cut myself since s3". Only the
+    # floor lets go: the model still reads "used to self harm and started again last week".
+    r"\b(?:used|use) (?:to|tae) (?:\w+ ){0,2}?(?:self ?harm\w*|(?:cut|cutting|hurt|hurting|harm|"
+    r"harming) " + _SELF + r")",
+    r"\b(?:havent|hasnt|have not|has not|not) (?:\w+ ){0,2}?(?:self ?harmed|(?:cut|hurt|harmed) "
+    + _SELF + r") (?:\w+ ){0,3}(?:since|in (?:years|ages|over|months))\b",
 ]
 
 CRISIS_RE = {code: [re.compile(p) for p in pats] for code, pats in CRISIS.items()}

@@ -55,10 +55,21 @@ def test_the_floor_catches_unmistakable_phrases_without_a_model(text: str, reaso
         "how do i get into suicide prevention research",
         "dying to start my apprenticeship",
         "how do I apply to college",
+        "i used to self harm in first year but i havent for ages, can i still be a nurse",
+        "havent cut myself since s3, will the army medical ask",
     ],
 )
-def test_negations_causes_and_idioms_pass_the_floor(text: str) -> None:
+def test_negations_causes_idioms_and_the_past_pass_the_floor(text: str) -> None:
     assert triage(text).level is Level.NONE
+
+
+def test_the_past_lets_go_of_the_floor_only_and_the_model_still_reads_the_rest() -> None:
+    again = "used to self harm and started again last week"
+    assert triage(again, FixedRisk(0.6), thresholds=THRESHOLDS).reasons == [
+        "crisis:self_harm",
+        "model",
+    ]
+    assert triage("used to self harm, cutting myself again now").level is Level.CRISIS
 
 
 def test_the_models_chance_becomes_a_level() -> None:

@@ -85,7 +85,8 @@ DEFUSERS: list[str] = [
     r"\b(?:used|use) (?:to|tae) (?:\w+ ){0,2}?(?:self ?harm\w*|(?:cut|cutting|hurt|hurting|harm|"
     r"harming) " + _SELF + r")",
     r"\b(?:havent|hasnt|have not|has not|not) (?:\w+ ){0,2}?(?:self ?harmed|(?:cut|hurt|harmed) "
-    + _SELF + r") (?:\w+ ){0,3}(?:since|in (?:years|ages|over|months))\b",
+    + _SELF
+    + r") (?:\w+ ){0,3}(?:since|in (?:years|ages|over|months))\b",
 ]
 
 CRISIS_RE = {code: [re.compile(p) for p in pats] for code, pats in CRISIS.items()}

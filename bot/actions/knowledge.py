@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.reply import TALK_TO_PERSON, send
 from knowledge.answer import Answer
 from knowledge.embedding import RecentVectors, Vectors
+from knowledge.service import refers_back
 from knowledge.text import normalise_query
 
 OFFER = "would you like to talk to a careers adviser?"
@@ -25,6 +26,8 @@ _LOCAL = re.compile(
     r"\b(near|nearby|nearest|closest|local|locally|in my area|around here|round here|in my town|"
     r"where can i (go|find|get)|where do i go|where is|drop in|postcode|centres?|offices?)\b"
 )
+# Intents whose own reply is right unless the message is a follow-up to the last answer.
+_FOLLOW_UP_ONLY = frozenset({"privacy_question", "feedback_positive"})
 
 
 class Answerer(Protocol):
@@ -74,7 +77,7 @@ class ActionAnswerQuestion(Action):
 
 class ActionKnowledgeFirst(Action):
     """Answer a message the classifier took for signposting, small talk or out of scope, if
-    knowledge can.
+    knowledge can; or, when it follows an answer, one it took for thanks or a privacy question.
 
     Sets `knowledge_first`: the rules go on to the services form (or "not something I can help
     with") only when it is false.
@@ -94,6 +97,11 @@ class ActionKnowledgeFirst(Action):
         """Utter a confident answer (with "find help near me"), or say nothing."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "find_service" and asks_for_local_help(tracker):
+            return [SlotSet("knowledge_first", False)]
+        text = str(tracker.latest_message.get("text") or "")
+        if intent in _FOLLOW_UP_ONLY and not (
+            tracker.get_slot("last_article") and refers_back(text)
+        ):
             return [SlotSet("knowledge_first", False)]
         answer = await _answer(self._answerer, self._vectors, tracker)
         if answer is None or not answer.answered:

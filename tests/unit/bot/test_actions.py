@@ -186,3 +186,20 @@ async def test_small_talk_takes_only_a_vetted_quick_answer() -> None:
         events = await ActionKnowledgeFirst(StubAnswerer(answer)).run(dispatcher, tracker, {})
         assert events[-1] == slot("knowledge_first", taken)
         assert bool(dispatcher.messages) is taken
+
+
+async def test_thanks_and_privacy_are_read_as_follow_ups_only_after_an_answer() -> None:
+    cases = [
+        ("and advanced higher?", "feedback_positive", {"last_article": "ema"}, True),
+        ("who can i report it to", "privacy_question", {"last_article": "ema"}, True),
+        ("who can i report it to", "privacy_question", {}, False),
+        ("thanks so much", "feedback_positive", {"last_article": "ema"}, False),
+        ("what do you do with my data", "privacy_question", {"last_article": "ema"}, False),
+    ]
+    for text, intent, slots, taken in cases:
+        dispatcher = CollectingDispatcher()
+        answerer = StubAnswerer(QUICK)
+        tracker = make_tracker(text, intent, slots=slots)
+        events = await ActionKnowledgeFirst(answerer).run(dispatcher, tracker, {})
+        assert events[-1] == slot("knowledge_first", taken), text
+        assert bool(answerer.questions) is taken, text

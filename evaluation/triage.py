@@ -3,8 +3,9 @@
 `dev` is for tuning (thresholds, patterns, the model's settings). `test6` to `test10` were
 written blind, by writers who saw neither the code nor the dev set. `test6` and `test7` were
 each reported once, then tuned on; `test8` was reported once; nothing has been chosen on
-`test9` or `test10`: their figures go in a closing note. The five blind splits before them were reported,
-then tuned on, and now train the model (datasets/triage/README.md tells their history).
+`test9` or `test10`: their figures go in a closing note. The five blind splits before them
+were reported, then tuned on, and now train the model (datasets/triage/README.md tells their
+history).
 Multi-turn rows replay their earlier messages first, as the router would: a `concern` among them
 leaves the safety check open for the last one.
 """

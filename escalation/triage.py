@@ -49,15 +49,15 @@ class Triage:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where the model's probabilities become levels, chosen for recall first on dev, `test6`
-    and `test7` pooled (crisis recall of at least 0.99 there, then the fewest careers messages
-    flagged); `test8` reports them (docs/decisions/0005-triage-risk-model.md)."""
+    """Where the model's probabilities become levels, chosen for recall first on dev and
+    `test6` to `test10` pooled (crisis recall of at least 0.99 there, then the fewest careers
+    messages flagged); `test11` reports them (docs/decisions/0005-triage-risk-model.md)."""
 
-    crisis: float = 0.065
-    concern: float = 0.055
+    crisis: float = 0.085
+    concern: float = 0.075
     # A long message has many spans, each a chance of a spurious peak: it needs a higher one.
-    crisis_long: float = 0.20
-    concern_long: float = 0.19
+    crisis_long: float = 0.175
+    concern_long: float = 0.165
     person: float = 0.3
     # A message at least this risky on its own is read again with the one before it.
     context: float = 0.05

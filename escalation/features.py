@@ -154,7 +154,7 @@ def _bucket(token: str) -> int:
 
 def _unit_rows(rows: sparse.csr_matrix) -> sparse.csr_matrix:
     """Each row scaled to unit length (in place; an empty row stays empty)."""
-    rows = rows.tocsr().astype(np.float64)
+    rows = rows.tocsr().astype(np.float32)
     inplace_csr_row_normalize_l2(rows)
     return rows
 

@@ -35,11 +35,14 @@ class Lexicon:
     def matches(self, words: tuple[str, ...]) -> list[tuple[int, int, int]]:
         """Every construct token in `words`, as (first word, end word, construct index)."""
         found: list[tuple[int, int, int]] = []
-        for start in range(len(words)):
-            phrase = words[start]
-            for end in range(start + 1, len(words) + 1):
-                found.extend((start, end, c) for c in self._phrases.get(phrase, ()))
+        for start, phrase in enumerate(words):
+            end = start + 1
+            while True:
+                hits = self._phrases.get(phrase)
+                if hits:
+                    found.extend((start, end, c) for c in hits)
                 if end == len(words) or phrase not in self._prefixes:
                     break
                 phrase = f"{phrase} {words[end]}"
+                end += 1
         return found

@@ -76,17 +76,16 @@ class RiskModel:
         np.savez_compressed(partial, **arrays)
         partial.replace(path)
 
-    def spans(
-        self, message: Words
-    ) -> tuple[list[tuple[int, int]], NDArray[np.float32], NDArray[np.float32]]:
-        """Every span of `message`, its level probabilities and its category probabilities."""
+    def spans(self, message: Words) -> tuple[list[tuple[int, int]], sparse.csr_matrix]:
+        """Every span of `message` and its feature rows (escalation/features.py)."""
         windows = spans(message)
         if not windows:
-            empty = np.zeros((0, len(LEVELS)), dtype=np.float32)
-            return [], empty, empty
-        rows = self.featurizer.rows(message, windows)
-        kinds = _softmax(rows @ self._w["category_coef"] + self._w["category_bias"])
-        return windows, self.levels(rows), kinds
+            return [], sparse.csr_matrix((0, self.featurizer.width), dtype=np.float32)
+        return windows, self.featurizer.rows(message, windows)
+
+    def kinds(self, rows: sparse.csr_matrix) -> NDArray[np.float32]:
+        """The category model's probabilities for feature rows."""
+        return _softmax(rows @ self._w["category_coef"] + self._w["category_bias"])
 
     def levels(self, rows: sparse.csr_matrix) -> NDArray[np.float32]:
         """The span reader's level probabilities for feature rows (escalation/features.py)."""
@@ -107,10 +106,13 @@ class RiskModel:
     def assess(self, text: str, vector: NDArray[np.float32] | None = None) -> Risk:
         """The message's risk: its riskiest span, averaged with its meaning when known."""
         message = words_of(text)
-        windows, levels, kinds = self.spans(message)
+        windows, rows = self.spans(message)
         if not windows:
             return Risk(0.0, 0.0, "none", "none")
+        levels = self.levels(rows)
         top, top_person = int(np.argmax(levels[:, 2])), int(np.argmax(levels[:, 1]))
+        # Only the two spans that decide are named: the category model is 15 columns wide.
+        kinds = self.kinds(rows[[top, top_person]])
         crisis, person = float(levels[top, 2]), float(levels[top_person, 1])
         if vector is not None:
             meant_crisis, meant_person = self.meaning(vector)
@@ -121,8 +123,8 @@ class RiskModel:
         return Risk(
             crisis=crisis,
             person=person,
-            category=CRISIS_CLASSES[int(np.argmax(kinds[top, self._crisis]))],
-            person_reason=PERSON_CLASSES[int(np.argmax(kinds[top_person, self._person]))],
+            category=CRISIS_CLASSES[int(np.argmax(kinds[0, self._crisis]))],
+            person_reason=PERSON_CLASSES[int(np.argmax(kinds[1, self._person]))],
             span=windows[top],
             long=len(message.words) > WINDOW_WORDS,
         )

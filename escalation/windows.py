@@ -4,7 +4,6 @@ windows, so a risk in the middle of a 4,000-character message is read like a sho
 from __future__ import annotations
 
 import itertools
-import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -15,7 +14,7 @@ STRIDE = 12
 # A shorter sentence is read with the next: alone, "theyve offered 24 000" or "i have my papers"
 # look like disclosures (chosen on dev: a third fewer false alarms at the same recall).
 MIN_SENTENCE_WORDS = 8
-_SENTENCE_END = re.compile(r"[.!?]+$")
+_SENTENCE_END = (".", "!", "?")
 
 
 @dataclass(frozen=True)
@@ -40,10 +39,10 @@ def words_of(text: str) -> Words:
     for line in text.splitlines():
         tokens = normalise_query(line).split()
         for number, raw in enumerate(tokens, 1):
-            word = "".join(ch for ch in raw if ch.isalnum() or _is_symbol(ch))
+            word = raw if raw.isalnum() else "".join(ch for ch in raw if _kept(ch))
             if word:
                 words.append(word)
-            ends = number == len(tokens) or _SENTENCE_END.search(raw)
+            ends = number == len(tokens) or raw.endswith(_SENTENCE_END)
             if ends and words and starts[-1] != len(words):
                 starts.append(len(words))
     if starts[-1] == len(words) and len(starts) > 1:
@@ -93,5 +92,5 @@ def _windows(start: int, end: int) -> list[tuple[int, int]]:
     return [(o, o + WINDOW_WORDS) for o in offsets]
 
 
-def _is_symbol(ch: str) -> bool:
-    return unicodedata.category(ch) == "So"
+def _kept(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch) == "So"

@@ -2,7 +2,7 @@
 
 The sets (`evaluation/datasets/answers/`) were written blind, by writers who never saw the
 articles: each line is a conversation (`turns`), the facts any right reply states (`facts`, any
-one of them will do) and the words of its subject (`topic`). `test` and `test2` are frozen;
+one of them will do) and the words of its subject (`topic`). `test`, `test2` and `test3` are frozen;
 `dev` is the one thresholds are tuned on.
 """
 
@@ -25,7 +25,7 @@ from escalation.replies import SAFETY_BUTTONS
 from knowledge.text import fold
 
 DATA = Path(__file__).parent / "datasets" / "answers"
-SETS = ("dev", "test", "test2")
+SETS = ("dev", "test", "test2", "test3")
 ANSWERABLE = ("single", "pair", "followup")
 SAFETY_PAYLOADS = {b.payload for b in SAFETY_BUTTONS} - {"/request_human"}
 

@@ -7,6 +7,7 @@ from evaluation.answers import DATA, Item, Outcome, load, score
 FROZEN = {
     "test": ("2f0e985adf9c16ad658146ae8995988ab6fb3e3c3497bd9d867e15d9438545f2", 468),
     "test2": ("cb9933d81eefda3e88ac784142c5b4ee8cae7625bb959aa933209d27414bab69", 305),
+    "test3": ("7c16025ef2830504534bcffec4f1e572df75a737383a70400a9f5fb84819769b", 439),
 }
 
 

@@ -27,6 +27,7 @@ def training_inputs(bot_dir: Path = BOT_DIR) -> list[Path]:
     files = [bot_dir / "config.yml", bot_dir / "domain.yml"]
     files += sorted((bot_dir / "data").rglob("*.yml"))
     files += sorted((bot_dir / "components").rglob("*.py"))
+    files.append(bot_dir.parent / "knowledge" / "text.py")  # the classifier reads `plain` text
     return files
 
 
@@ -34,7 +35,8 @@ def content_hash(bot_dir: Path = BOT_DIR) -> str:
     """Hash the training inputs' paths and contents."""
     digest = hashlib.sha256()
     for path in training_inputs(bot_dir):
-        digest.update(str(path.relative_to(bot_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+        name = path.relative_to(bot_dir.parent)
+        digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

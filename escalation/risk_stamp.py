@@ -43,6 +43,7 @@ def inputs_hash(files: list[Path]) -> str:
         *files,
         *(code / n for n in names),
         code / "data" / "lexicons" / "suicide_risk_lexicon.json",
+        code.parent / "knowledge" / "text.py",  # how every message is normalised
     ]
     digest = hashlib.sha256()
     for path in parts:

@@ -50,14 +50,14 @@ class Triage:
 @dataclass(frozen=True)
 class Thresholds:
     """Where the model's probabilities become levels, chosen for recall first on dev and
-    `test6` to `test11` pooled (crisis recall of at least 0.99 there, then the fewest careers
-    messages flagged); `test12` reports them (docs/decisions/0005-triage-risk-model.md)."""
+    `test6` to `test12` pooled (crisis recall of at least 0.99 there, then the fewest careers
+    messages flagged); `test13` reports them (docs/decisions/0005-triage-risk-model.md)."""
 
-    crisis: float = 0.092
-    concern: float = 0.082
+    crisis: float = 0.096
+    concern: float = 0.086
     # A long message has many spans, each a chance of a spurious peak: it needs a higher one.
-    crisis_long: float = 0.175
-    concern_long: float = 0.165
+    crisis_long: float = 0.179
+    concern_long: float = 0.169
     person: float = 0.3
     # A message at least this risky on its own is read again with the one before it.
     context: float = 0.05

@@ -6,6 +6,9 @@ from knowledge.text import fold, normalise_query
 def test_sms_and_scots_spellings_are_respelt() -> None:
     assert normalise_query("hw cn u get ema") == "how can you get ema"
     assert normalise_query("a cannae afford uni") == "a cant afford university"
+    # Shorthands MiniLM has never seen read as noise, and noise read as risk (answers dev).
+    assert normalise_query("wher do i find apprentiships") == "where do i find apprenticeships"
+    assert normalise_query("wen can i leave skl") == "when can i leave school"
 
 
 def test_stretched_letters_shrink_to_two_and_case_folds() -> None:

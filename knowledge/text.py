@@ -108,8 +108,7 @@ SPELLINGS: dict[str, str] = {
     "skul": "school",
     "scl": "school",
     "schl": "school",
-    "hrs": "hours",
-    "hr": "hour",
+    "hrs": "hours",  # not "hr": that is human resources ("a job in HR")
     "wk": "week",
     "wks": "weeks",
     "mnth": "month",

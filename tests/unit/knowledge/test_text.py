@@ -9,6 +9,7 @@ def test_sms_and_scots_spellings_are_respelt() -> None:
     # Shorthands MiniLM has never seen read as noise, and noise read as risk (answers dev).
     assert normalise_query("wher do i find apprentiships") == "where do i find apprenticeships"
     assert normalise_query("wen can i leave skl") == "when can i leave school"
+    assert normalise_query("a job in HR, 20 hrs a wk") == "a job in hr , 20 hours a week"
 
 
 def test_stretched_letters_shrink_to_two_and_case_folds() -> None:

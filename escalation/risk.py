@@ -5,9 +5,10 @@ Two readers, each a trained classifier over three levels (none, needs_person, cr
   (escalation/features.py), scores every span of the message (escalation/windows.py): a
   message is as risky as its riskiest span, so a disclosure in the middle of a long message
   counts as if it stood alone;
-- the meaning reader, a small neural network over the MiniLM embedding the turn computes anyway.
-They make different mistakes, so their average is better than either (on dev: a third of the
-false alarms at the same recall). A third model, trained only on spans that need help, names
+- the meaning readers over the MiniLM embedding the turn computes anyway: a kernel SVM gives
+  the chance of a crisis, a small neural network the chance of needing a person.
+They make different mistakes, so together they beat either (on dev: a third of the false
+alarms at the same recall). A third model, trained only on spans that need help, names
 the category. Trained by `cairn risk train` (escalation/risk_training.py).
 """
 
@@ -93,7 +94,10 @@ class RiskModel:
 
     def meaning(self, vector: NDArray[np.float32]) -> tuple[float, float]:
         """The meaning readers' chances of a crisis and of needing a person, for one message
-        embedding: a kernel SVM (crisis or not) and a small network (the three levels)."""
+        embedding: a kernel SVM (crisis or not) and a small network (the three levels).
+
+        The network's crisis column is not used: averaged with the SVM's, it flagged more
+        careers messages at the same recall, on dev and `test6` to `test13` (0005)."""
         hidden = np.maximum(vector @ self._w["mlp_w1"] + self._w["mlp_b1"], 0.0)
         levels = _softmax((hidden @ self._w["mlp_w2"] + self._w["mlp_b2"])[np.newaxis, :])[0]
         # RBF kernel on unit vectors: |a - b|^2 = 2 - 2 a.b
@@ -101,7 +105,7 @@ class RiskModel:
         decision = float(kernel @ self._w["svm_coef"]) + float(self._w["svm_bias"][0])
         platt_a, platt_b = self._w["svm_platt"]
         svm = 1.0 / (1.0 + np.exp(platt_a * decision + platt_b))
-        return float((svm + levels[2]) / 2), float(levels[1])
+        return float(svm), float(levels[1])
 
     def assess(self, text: str, vector: NDArray[np.float32] | None = None) -> Risk:
         """The message's risk: its riskiest span, averaged with its meaning when known."""

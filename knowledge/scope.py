@@ -14,7 +14,7 @@ from knowledge.text import normalise_query
 
 _BEYOND = {
     "the future": (
-        r"\b(in|by|before|after) 20[3-9]\d\b|\bwill there (still )?be\b|\bwhen i am [2-9]\d\b"
+        r"\b(in|by|before|after) 20[3-9]\d\b|\bwill there (still )?be\b|\bwhen i am [3-9]\d\b"
         r"|\bin (\d+|ten|twenty|fifty) years( time)?\b|\b(future|ever) be replaced\b"
         r"|\bwill (ai|robots|artificial intelligence)\b"
     ),
@@ -26,7 +26,23 @@ _BEYOND = {
     ),
     "another country": (
         r"\b(us state|usa|america|american|brazil|australia|canada|dubai|new zealand|india|"
-        r"china|japan)\b"
+        r"china|japan|texas|california|florida)\b"
+    ),
+    "a prediction about you": (
+        r"\bwill (i|a|my pal \w+|ma pal \w+) (pass|get in|get into|get intae|be accepted"
+        r"|get accepted|get a place|get the job|get an offer)\b"
+        r"|\b(gonna|gonnae|going to) (get in|get into|get intae|pass)\b"
+        r"|\bwhich (job|career|one|uni|university) (will|would) make me (the )?happ"
+        r"|\bwhich (one )?would i enjoy more\b"
+    ),
+    "your own record": (
+        r"\b(what|wat|wot|whit|wit) (grade |mark )?did (i|a) get\b"
+        r"|\bcheck (if|whether) my application\b"
+        r"|\bmy application\b.*\b(accepted|successful|got in)\b"
+    ),
+    "live figures": (
+        r"\bhow many\b.*\b(open|available|going)\b.*\b(today|right now|rite now)\b"
+        r"|\bwill the (minimum wage|living wage|grade boundar\w*|pass mark|fees)\b"
     ),
     "a judgement about you": (
         r"\bam i (smart|clever|good|bright|brainy) enough\b|\bshould i (break up|dump)\b"

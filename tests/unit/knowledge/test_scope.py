@@ -13,6 +13,13 @@ from knowledge.scope import beyond_vetted
         ("is the co-op on the high street hiring this week", "one employer now"),
         ("what do teachers earn in australia", "another country"),
         ("am i clever enough for medicine", "a judgement about you"),
+        ("will i pass my higher biology", "a prediction about you"),
+        ("is ma wee brother gonnae get intae the police", "a prediction about you"),
+        ("which career would make me the happiest", "a prediction about you"),
+        ("whit grade did a get in nat 5 english", "your own record"),
+        ("can you check whether my application to perth college went through", "your own record"),
+        ("how many jobs are available in perth right now", "live figures"),
+        ("will the living wage go up next april", "live figures"),
     ],
 )
 def test_questions_no_article_can_answer(question: str, reason: str) -> None:
@@ -27,6 +34,9 @@ def test_questions_no_article_can_answer(question: str, reason: str) -> None:
         "how many hours can i work a week at 15",
         "can i get help with my cv today",
         "wot highers do i need for nursing",
+        "will i get paid for overtime",
+        "what grades do i need to get into vet school",
+        "how much is the minimum wage when im 21",
     ],
 )
 def test_ordinary_questions_are_left_to_retrieval(question: str) -> None:

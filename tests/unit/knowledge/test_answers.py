@@ -10,7 +10,7 @@ import pytest
 from knowledge.answer import compose
 from knowledge.embedding import Embedder
 from knowledge.ingest import LAYERS, QUICK_ANSWERS, SENTENCES, build_index
-from knowledge.retrieval import Passage, Retriever, SearchResult
+from knowledge.retrieval import Passage, QuickMatch, Retriever, SearchResult
 from knowledge.schema import load_corpus, parse_article
 from knowledge.service import KnowledgeService, refers_back
 from knowledge.store import VectorStore
@@ -144,3 +144,32 @@ def test_a_quick_answer_may_only_restate_the_article(tmp_path: Path) -> None:
     _, problems = parse_article(path, date.today())
     assert [p.field for p in problems] == ["quick_answers.0"]
     assert "['45'] not in the body" in problems[0].message
+
+
+def _quick_match(similarity: float) -> QuickMatch:
+    return QuickMatch(
+        doc_id="ema", number=0, answer="EMA is 30 pounds a week.", ask="how much is ema",
+        similarity=similarity, title="EMA", source_url="https://example.org/ema",
+        last_reviewed="2026-11-24", topics=("money-and-funding",),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("quick", "passages", "quick_wins"),
+    [(0.75, 0.7, True), (0.65, 0.4, True), (0.65, 0.5, False), (0.55, 0.2, False)],
+)
+def test_a_quick_answer_under_the_bar_wins_only_far_ahead_of_the_passages(
+    knowledge: KnowledgeService, quick: float, passages: float, quick_wins: bool
+) -> None:
+    passage = Passage(
+        doc_id="job-nurse", chunk_id="job-nurse::0", title="Becoming a nurse", section="",
+        text=NURSE, score=1.0, similarity=passages, source_url="https://example.org/nurse",
+        source_org="Test", last_reviewed="2026-11-24", topics=("health",),
+    )  # fmt: skip
+    result = SearchResult(
+        "what do ye get", [passage], confident=True, best_similarity=passages,
+        quick=(_quick_match(quick),),
+    )  # fmt: skip
+    answer = knowledge._reply(result)
+    assert answer.quick is quick_wins
+    assert answer.article_ids == (["ema"] if quick_wins else ["job-nurse"])

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from cairn.settings import ROOT
+from knowledge import text
 
 BOT_DIR = ROOT / "bot"
 RASA_VENV = ROOT / ".venv-rasa"
@@ -27,7 +28,7 @@ def training_inputs(bot_dir: Path = BOT_DIR) -> list[Path]:
     files = [bot_dir / "config.yml", bot_dir / "domain.yml"]
     files += sorted((bot_dir / "data").rglob("*.yml"))
     files += sorted((bot_dir / "components").rglob("*.py"))
-    files.append(bot_dir.parent / "knowledge" / "text.py")  # the classifier reads `plain` text
+    files.append(Path(text.__file__))  # the classifier reads `plain` text
     return files
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from knowledge import text
+
 DATA = Path(__file__).resolve().parent / "data" / "triage"
 MODEL_FILE = "risk-model.npz"
 STAMP_FILE = "risk-model.sha256"
@@ -43,7 +45,7 @@ def inputs_hash(files: list[Path]) -> str:
         *files,
         *(code / n for n in names),
         code / "data" / "lexicons" / "suicide_risk_lexicon.json",
-        code.parent / "knowledge" / "text.py",  # how every message is normalised
+        Path(text.__file__),  # how every message is normalised
     ]
     digest = hashlib.sha256()
     for path in parts:

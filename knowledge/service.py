@@ -48,13 +48,15 @@ class KnowledgeService:
         rephraser: Rephraser | None = None,
         *,
         quick_min: float = 0.7,
-        quick_lead: tuple[float, float] = (0.6, 0.2),
+        quick_floor: float = 0.6,
+        quick_lead: float = 0.2,
         follow_up_min: float = 0.4,
         support_min: float = 0.5,
     ) -> None:
         self.retriever = retriever
         self._rephraser = rephraser
         self._quick_min = quick_min
+        self._quick_floor = quick_floor
         self._quick_lead = quick_lead
         self._follow_up_min = follow_up_min
         self._support_min = support_min
@@ -118,11 +120,13 @@ class KnowledgeService:
         passage ("wit grades do u need tae be a sparky": 0.69 against 0.36): the passages
         then share only the question's general words (chosen on dev and the retired sets).
         """
-        floor, lead = self._quick_lead
         best = result.quick[0] if result.quick else None
         if best is not None and (
             best.similarity >= self._quick_min
-            or (best.similarity >= floor and best.similarity - result.best_similarity >= lead)
+            or (
+                best.similarity >= self._quick_floor
+                and best.similarity - result.best_similarity >= self._quick_lead
+            )
         ):
             return self._supported(best, result.vector)
         vector = result.vector

@@ -57,6 +57,7 @@ from knowledge.api import router as knowledge_router
 from knowledge.embedding import RecentVectors
 from knowledge.factory import open_directory, open_resolver, open_retriever
 from knowledge.rephrase import Rephraser, load_model
+from knowledge.scope import BeyondExamples
 from knowledge.service import KnowledgeService
 
 log = logging.getLogger("cairn")
@@ -80,11 +81,13 @@ def create_app(settings: Settings) -> FastAPI:
         retriever = await to_thread.run_sync(open_retriever, settings)
         await to_thread.run_sync(retriever.warm)
         rephraser = Rephraser(load_model(settings.llm_model)) if settings.llm_rephrase else None
+        beyond = await to_thread.run_sync(BeyondExamples, retriever.embedder)
         knowledge = KnowledgeService(
             retriever,
             rephraser,
             quick_min=settings.quick_answer_min_score,
             follow_up_min=settings.follow_up_min_score,
+            beyond=beyond,
         )
         executor = ActionExecutor()
         resolver = open_resolver(settings)

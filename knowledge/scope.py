@@ -1,5 +1,10 @@
 """Questions no vetted article can answer, however close their words come to one.
 
+Two readers. Patterns name the plainest kinds. Examples of every kind (`beyond_examples.txt`:
+420 questions in twelve kinds, written by a helper session that saw neither the articles nor any
+evaluation set) catch the rest by meaning: a question much closer to one of them than to any
+vetted answer is beyond the corpus.
+
 A careers question about the future ("will there still be oil jobs when I'm 40"), one employer's
 vacancies this week, another country, or a judgement about the asker shares words with the
 corpus, so retrieval alone would answer it confidently and wrongly. These get the honest "I
@@ -9,8 +14,14 @@ don't know" (and the offer of a person), never a sourced answer about something 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from knowledge.text import normalise_query
+import numpy as np
+
+from knowledge.embedding import Embedder, Vectors
+from knowledge.text import normalise_query, plain
+
+EXAMPLES = Path(__file__).with_name("beyond_examples.txt")
 
 _BEYOND = {
     "the future": (
@@ -56,3 +67,15 @@ def beyond_vetted(question: str) -> str | None:
     """Why no article can answer `question` ("the future", ...), or None."""
     text = normalise_query(question)
     return next((reason for reason, p in _PATTERNS.items() if p.search(text)), None)
+
+
+class BeyondExamples:
+    """Questions no article answers, embedded once: how like them a question is."""
+
+    def __init__(self, embedder: Embedder, path: Path = EXAMPLES) -> None:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        self._vectors = embedder.embed([plain(line) for line in lines if line.strip()])
+
+    def likeness(self, vector: Vectors) -> float:
+        """Cosine similarity of the closest example (the vectors are unit length)."""
+        return float(np.max(self._vectors @ vector))

@@ -12,7 +12,7 @@ from knowledge.answer import UNANSWERED, Answer, Source, compose, expand, quick_
 from knowledge.embedding import Vectors
 from knowledge.rephrase import Rephraser
 from knowledge.retrieval import Passage, QuickMatch, Retriever, SearchResult
-from knowledge.scope import beyond_vetted
+from knowledge.scope import BeyondExamples, beyond_vetted
 from knowledge.text import plain
 
 # A short message that points back at the last answer: "do i need highers for that", "how
@@ -52,6 +52,9 @@ class KnowledgeService:
         quick_lead: float = 0.2,
         follow_up_min: float = 0.4,
         support_min: float = 0.5,
+        beyond: BeyondExamples | None = None,
+        beyond_min: float = 0.5,
+        beyond_lead: float = 0.05,
     ) -> None:
         self.retriever = retriever
         self._rephraser = rephraser
@@ -60,6 +63,7 @@ class KnowledgeService:
         self._quick_lead = quick_lead
         self._follow_up_min = follow_up_min
         self._support_min = support_min
+        self._beyond, self._beyond_min, self._beyond_lead = beyond, beyond_min, beyond_lead
 
     async def search(
         self,
@@ -76,42 +80,83 @@ class KnowledgeService:
         )
 
     async def answer(
-        self, question: str, vector: Vectors | None = None, *, context: str | None = None
+        self,
+        question: str,
+        vector: Vectors | None = None,
+        *,
+        context: str | None = None,
+        earlier: str | None = None,
     ) -> Answer:
         """Answer from vetted passages, or say honestly that we can't.
 
-        `context`: the article the last answer came from; a follow-up is read against it.
+        `context`: the article the last answer came from; `earlier`: the young person's message
+        before this one. A follow-up is read against both.
         """
-        result, answer = await to_thread.run_sync(self.respond, question, vector, context)
+        result, answer = await to_thread.run_sync(self.respond, question, vector, context, earlier)
         if self._rephraser is not None and answer.answered and not answer.quick:
             evidence = "\n".join(p.text for p in result.passages)
             answer = await self._rephraser.rephrase(question, answer, evidence)
         return answer
 
     def respond(
-        self, question: str, vector: Vectors | None = None, context: str | None = None
+        self,
+        question: str,
+        vector: Vectors | None = None,
+        context: str | None = None,
+        earlier: str | None = None,
     ) -> tuple[SearchResult, Answer]:
         """The search and the answer for one question (blocking: run it in a worker)."""
         result = self.retriever.search(question, 5, vector=vector)
-        if beyond_vetted(question):
+        if beyond_vetted(question) or self._beyond_corpus(result):
             return result, UNANSWERED
         title = self.retriever.title_of(context) if context else None
         if context and title and refers_back(question):
-            framed = self.retriever.search(f"{question} ({title})", 5)
-            standalone_elsewhere = (
-                result.confident
-                and result.passages[0].doc_id != context
-                and result.best_similarity > framed.best_similarity
-            )
-            if not standalone_elsewhere:
-                # Within the known article, the question's own words pick the answer ("how
-                # long does it take"): the title would pull every question to "how to become".
-                assert result.vector is not None
-                own = self.retriever.quick_answers(result.vector, article=context, k=1)
-                if own and own[0].similarity >= self._follow_up_min:
-                    return framed, self._supported(own[0], result.vector)
-                return framed, self._reply(framed)
+            return self._follow_up(question, result, context, title, earlier)
         return result, self._reply(result)
+
+    def _beyond_corpus(self, result: SearchResult) -> bool:
+        """Whether the question is far more like the examples no article answers than like
+        any vetted answer or passage (the bars chosen on dev and the retired sets)."""
+        if self._beyond is None or result.vector is None:
+            return False
+        likeness = self._beyond.likeness(result.vector)
+        closest = max([result.best_similarity, *(m.similarity for m in result.quick[:1])])
+        return likeness >= self._beyond_min and likeness - closest >= self._beyond_lead
+
+    def _follow_up(
+        self, question: str, result: SearchResult, context: str, title: str, earlier: str | None
+    ) -> tuple[SearchResult, Answer]:
+        """A short question that points back: the topic comes from the conversation, the
+        aspect from the question's own words.
+
+        The topic is the last answer's article, or the article the two messages together
+        point to (the last answer may have missed: "hoo much dae sparkies earn", then "an hoo
+        lang's the trainin"). Within those, the quick answer closest to the question's own
+        words wins ("how long does it take"): with the earlier words, every follow-up would
+        be pulled back to the first question's aspect.
+        """
+        joined = self.retriever.search(f"{earlier} {question}", 5) if earlier else None
+        framed = self.retriever.search(f"{question} ({title})", 5)
+        articles = [context]
+        if joined is not None and (joined.quick or joined.passages):
+            top = joined.quick[0].doc_id if joined.quick else joined.passages[0].doc_id
+            articles += [top] if top != context else []
+        standalone_elsewhere = (
+            result.confident
+            and result.passages[0].doc_id not in articles
+            and result.best_similarity > framed.best_similarity
+        )
+        if standalone_elsewhere:
+            return result, self._reply(result)
+        assert result.vector is not None
+        own = [
+            m for a in articles for m in self.retriever.quick_answers(result.vector, article=a, k=1)
+        ]
+        best = max(own, key=lambda m: m.similarity, default=None)
+        if best is not None and best.similarity >= self._follow_up_min:
+            return framed, self._supported(best, result.vector)
+        topical = joined or framed
+        return topical, self._reply(topical)
 
     def _reply(self, result: SearchResult) -> Answer:
         """The closest quick answer if it is close enough, else composed sentences.

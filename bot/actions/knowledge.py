@@ -27,17 +27,23 @@ _LOCAL = re.compile(
     r"where can i (go|find|get)|where do i go|where is|drop in|postcode|centres?|offices?)\b"
 )
 # Intents whose own reply is right unless the message is a follow-up to the last answer.
-_FOLLOW_UP_ONLY = frozenset({"privacy_question", "feedback_positive"})
+_FOLLOW_UP_ONLY = frozenset({"privacy_question", "feedback_positive", "thank", "help"})
 
 
 class Answerer(Protocol):
     """Anything that turns a question into a grounded answer."""
 
     async def answer(
-        self, question: str, vector: Vectors | None = None, *, context: str | None = None
+        self,
+        question: str,
+        vector: Vectors | None = None,
+        *,
+        context: str | None = None,
+        earlier: str | None = None,
     ) -> Answer:
         """Answer `question` (`vector`: its embedding, if the turn already computed it;
-        `context`: the article of the last answer, for follow-ups)."""
+        `context`: the article of the last answer, and `earlier`: the message before this
+        one, for follow-ups)."""
         ...
 
     async def more(self, key: str) -> Answer | None:
@@ -77,7 +83,8 @@ class ActionAnswerQuestion(Action):
 
 class ActionKnowledgeFirst(Action):
     """Answer a message the classifier took for signposting, small talk or out of scope, if
-    knowledge can; or, when it follows an answer, one it took for thanks or a privacy question.
+    knowledge can; or, when it follows an answer, one it took for thanks, help or a privacy
+    question.
 
     Sets `knowledge_first`: the rules go on to the services form (or "not something I can help
     with") only when it is false.
@@ -161,7 +168,28 @@ async def _answer(
         return None
     vector = vectors.get(tracker.sender_id, question) if vectors else None
     context = tracker.get_slot("last_article")
-    return await answerer.answer(question, vector, context=str(context) if context else None)
+    if not context:
+        return await answerer.answer(question, vector)
+    return await answerer.answer(
+        question, vector, context=str(context), earlier=earlier_message(tracker)
+    )
+
+
+def earlier_message(tracker: Tracker) -> str | None:
+    """The young person's message before the latest, in this session, if they typed it.
+
+    Read from the tracker Rasa keeps anyway: no free text goes into a slot.
+    """
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") in ("session_started", "restart"):
+            return None
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                text = str(event.get("text") or "").strip()
+                return None if not text or text.startswith("/") else text
+    return None
 
 
 def _utter(

@@ -23,13 +23,20 @@ class StubAnswerer:
         self.vectors: list[Vectors | None] = []
 
         self.contexts: list[str | None] = []
+        self.earlier: list[str | None] = []
 
     async def answer(
-        self, question: str, vector: Vectors | None = None, *, context: str | None = None
+        self,
+        question: str,
+        vector: Vectors | None = None,
+        *,
+        context: str | None = None,
+        earlier: str | None = None,
     ) -> Answer:
         self.questions.append(question)
         self.vectors.append(vector)
         self.contexts.append(context)
+        self.earlier.append(earlier)
         return self.answer_to_give
 
     async def more(self, key: str) -> Answer | None:
@@ -53,7 +60,11 @@ async def test_answer_question_utters_text_sources_and_meta() -> None:
     )
     answerer = StubAnswerer(answer)
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("how long is it paid for", slots={"last_article": "job-nurse"})
+    tracker = make_tracker(
+        "how long is it paid for",
+        slots={"last_article": "job-nurse"},
+        earlier=["/start", "i want to be a nurse"],
+    )
     events = await ActionAnswerQuestion(answerer).run(dispatcher, tracker, {})
     assert events == [
         slot("failed_answers", 0.0),
@@ -62,6 +73,7 @@ async def test_answer_question_utters_text_sources_and_meta() -> None:
     ]
     assert answerer.questions == ["how long is it paid for"]
     assert answerer.contexts == ["job-nurse"]  # read against the last answer's article
+    assert answerer.earlier == ["i want to be a nurse"]  # and the message before this one
     [message] = dispatcher.messages
     custom: dict[str, Any] = message["custom"]
     assert custom["text"] == "EMA is paid every two weeks."

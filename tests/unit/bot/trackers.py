@@ -15,8 +15,11 @@ def make_tracker(
     entities: list[dict[str, Any]] | None = None,
     channel: str = "web",
     active_loop: str | None = None,
+    earlier: list[str] | None = None,
 ) -> Tracker:
-    """A tracker whose latest message is `text`, classified as `intent`."""
+    """A tracker whose latest message is `text`, classified as `intent`, after the young
+    person's `earlier` messages."""
+    said = [*(earlier or []), text]
     return Tracker.from_dict(
         {
             "sender_id": "abc123",
@@ -27,7 +30,7 @@ def make_tracker(
                 "entities": entities or [],
                 "metadata": {"channel": channel},
             },
-            "events": [],
+            "events": [{"event": "user", "text": t, "timestamp": None} for t in said],
             "paused": False,
             "followup_action": None,
             "active_loop": {"name": active_loop} if active_loop else {},

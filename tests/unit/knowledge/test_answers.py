@@ -12,6 +12,7 @@ from knowledge.embedding import Embedder
 from knowledge.ingest import LAYERS, QUICK_ANSWERS, SENTENCES, build_index
 from knowledge.retrieval import Passage, QuickMatch, Retriever, SearchResult
 from knowledge.schema import load_corpus, parse_article
+from knowledge.scope import BeyondExamples
 from knowledge.service import KnowledgeService, refers_back
 from knowledge.store import VectorStore
 from knowledge.text import sentences
@@ -173,3 +174,27 @@ def test_a_quick_answer_under_the_bar_wins_only_far_ahead_of_the_passages(
     answer = knowledge._reply(result)
     assert answer.quick is quick_wins
     assert answer.article_ids == (["ema"] if quick_wins else ["job-nurse"])
+
+
+def test_a_follow_up_takes_its_topic_from_the_message_before_too(
+    knowledge: KnowledgeService,
+) -> None:
+    # The last answer was about nursing; the young person had asked about EMA.
+    _, alone = knowledge.respond("and how do i apply for it", None, "job-nurse")
+    _, read = knowledge.respond(
+        "and how do i apply for it", None, "job-nurse", "hw much do u get on ema"
+    )
+    assert alone.article_ids == ["job-nurse"]
+    assert read.article_ids == ["ema"] and "school or college" in read.text
+
+
+def test_a_question_like_the_examples_beyond_the_corpus_is_not_answered(
+    knowledge: KnowledgeService, embedder: Embedder, tmp_path: Path
+) -> None:
+    examples = tmp_path / "beyond.txt"
+    examples.write_text("will my wee sister get her ema paid on thursday this week\n")
+    beyond = KnowledgeService(knowledge.retriever, beyond=BeyondExamples(embedder, examples))
+    question = "is my sister's ema getting paid this thursday"
+    assert knowledge.respond(question)[1].answered  # close to the EMA quick answer
+    assert not beyond.respond(question)[1].answered
+    assert beyond.respond("hw much is ema a week")[1].answered

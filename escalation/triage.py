@@ -50,16 +50,16 @@ class Triage:
 @dataclass(frozen=True)
 class Thresholds:
     """Where the model's probabilities become levels, chosen for recall first on dev and
-    `test6` to `test13` pooled (crisis recall of at least 0.99 for short and for long messages
-    there, then the fewest careers messages flagged); `test14` reports them
+    `test6` to `test14` pooled (crisis recall of at least 0.99 for short and for long messages
+    there, then the fewest careers messages flagged); `test15` reports them
     (docs/decisions/0005-triage-risk-model.md)."""
 
-    crisis: float = 0.16
-    concern: float = 0.15
+    crisis: float = 0.14
+    concern: float = 0.13
     # A long message has many spans, each a chance of a spurious peak; with the SVM alone as
     # the meaning reader, the same bar as a short one keeps recall at 0.99 there.
-    crisis_long: float = 0.16
-    concern_long: float = 0.15
+    crisis_long: float = 0.14
+    concern_long: float = 0.13
     person: float = 0.3
     # A message at least this risky on its own is read again with the one before it.
     context: float = 0.05

@@ -26,6 +26,11 @@ _LOCAL = re.compile(
     r"\b(near|nearby|nearest|closest|local|locally|in my area|around here|round here|in my town|"
     r"where can i (go|find|get)|where do i go|where is|drop in|postcode|centres?|offices?)\b"
 )
+_NEARBY = re.compile(
+    r"\b(near|nearby|nearest|closest|local|locally|in my area|around here|round here|in my town)\b"
+)
+_COUNTRY = frozenset({"scotland", "the uk", "uk"})
+_NATIONWIDE = re.compile(r"\b(in|across|anywhere in|all over|around) (scotland|the uk)\b")
 # Intents whose own reply is right unless the message is a follow-up to the last answer.
 _FOLLOW_UP_ONLY = frozenset({"privacy_question", "feedback_positive", "thank", "help"})
 
@@ -52,12 +57,24 @@ class Answerer(Protocol):
 
 
 def asks_for_local_help(tracker: Tracker) -> bool:
-    """Whether the message asks where to go (a place, "near me") or is the button's payload."""
+    """Whether the message asks where to go (a place, "near me") or is the button's payload.
+
+    "Where can I find apprenticeships in Scotland?" asks where to look across the country,
+    which an article answers; only a nearer place, or "near me", asks for local services.
+    """
     text = str(tracker.latest_message.get("text") or "")
     entities = tracker.latest_message.get("entities") or []
-    if text.startswith("/") or any(e.get("entity") in ("place", "postcode") for e in entities):
+    places = [
+        str(e.get("value") or "").lower()
+        for e in entities
+        if e.get("entity") in ("place", "postcode")
+    ]
+    if text.startswith("/") or any(p not in _COUNTRY for p in places):
         return True
-    return bool(_LOCAL.search(normalise_query(text)))
+    query = normalise_query(text)
+    if _NATIONWIDE.search(query) and not _NEARBY.search(query):
+        return False
+    return bool(_LOCAL.search(query))
 
 
 class ActionAnswerQuestion(Action):

@@ -156,12 +156,24 @@ async def test_knowledge_first_leaves_local_help_and_unknowns_to_the_form() -> N
         ("careers advice in", [{"entity": "place", "value": "Dundee"}], QUICK),
         ("/find_service", [], QUICK),
         ("need a hand", [], UNKNOWN),
+        ("where can i get careers advice in scotland near me", [], QUICK),
     ]:
         dispatcher = CollectingDispatcher()
         tracker = make_tracker(text, "find_service", entities=entities)
         events = await ActionKnowledgeFirst(StubAnswerer(answer)).run(dispatcher, tracker, {})
         assert events == [slot("knowledge_first", False)], text
         assert dispatcher.messages == []
+
+
+async def test_a_question_about_all_of_scotland_is_answered_not_located() -> None:
+    for text, entities in [
+        ("where can i find apprenticeships in scotland", []),
+        ("where do i get free advice across scotland", [{"entity": "place", "value": "Scotland"}]),
+    ]:
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(text, "find_service", entities=entities)
+        events = await ActionKnowledgeFirst(StubAnswerer(QUICK)).run(dispatcher, tracker, {})
+        assert events[-1] == slot("knowledge_first", True), text
 
 
 async def test_tell_me_more_expands_the_last_answer_once() -> None:

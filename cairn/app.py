@@ -57,7 +57,7 @@ from knowledge.api import router as knowledge_router
 from knowledge.embedding import RecentVectors
 from knowledge.factory import open_directory, open_resolver, open_retriever
 from knowledge.rephrase import Rephraser, load_model
-from knowledge.scope import BeyondExamples
+from knowledge.scope import BEYOND_VECTORS, BeyondExamples
 from knowledge.service import KnowledgeService
 
 log = logging.getLogger("cairn")
@@ -81,7 +81,9 @@ def create_app(settings: Settings) -> FastAPI:
         retriever = await to_thread.run_sync(open_retriever, settings)
         await to_thread.run_sync(retriever.warm)
         rephraser = Rephraser(load_model(settings.llm_model)) if settings.llm_rephrase else None
-        beyond = await to_thread.run_sync(BeyondExamples, retriever.embedder)
+        beyond = await to_thread.run_sync(
+            lambda: BeyondExamples(retriever.embedder, cache=settings.models / BEYOND_VECTORS)
+        )
         knowledge = KnowledgeService(
             retriever,
             rephraser,

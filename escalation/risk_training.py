@@ -8,7 +8,6 @@ once a model exists, lends its label to the span that model finds most like it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,8 +26,7 @@ from escalation.features import Featurizer
 from escalation.risk import CATEGORIES, LEVELS, RiskModel
 from escalation.risk_stamp import STAMP_FILE, inputs_hash, is_current, model_path, training_files
 from escalation.windows import WINDOW_WORDS, Words, words_of
-from knowledge.embedding import Embedder
-from knowledge.text import plain
+from knowledge.embedding import Embedder, VectorCache
 
 C = 16.0  # inverse regularisation, chosen on the dev split
 ROUNDS = 2
@@ -72,34 +70,6 @@ def load_examples(paths: Iterable[Path]) -> list[Example]:
                 continue
             examples.append(example(row["text"], row["level"], row["category"]))
     return examples
-
-
-class VectorCache:
-    """MiniLM vectors of training texts, kept on disk between trainings."""
-
-    def __init__(self, path: Path, embedder: Embedder) -> None:
-        self._path = path
-        self._embedder = embedder
-        self._vectors: dict[str, NDArray[np.float32]] = {}
-        if path.exists():
-            with np.load(path) as data:
-                self._vectors = dict(zip(data["keys"], data["vectors"], strict=True))
-
-    def get(self, texts: list[str]) -> NDArray[np.float32]:
-        """The embedding of `plain(text)` for each text, computing only the missing ones."""
-        keys = [_key(plain(t)) for t in texts]
-        missing = sorted({k: plain(t) for k, t in zip(keys, texts, strict=True)}.items())
-        missing = [(k, t) for k, t in missing if k not in self._vectors]
-        if missing:
-            computed = self._embedder.embed([t for _, t in missing])
-            self._vectors.update(zip([k for k, _ in missing], computed, strict=True))
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(
-                self._path,
-                keys=np.array(list(self._vectors)),
-                vectors=np.stack(list(self._vectors.values())),
-            )
-        return np.stack([self._vectors[k] for k in keys])
 
 
 def train(
@@ -235,7 +205,3 @@ def ensure_model(models: Path, embedder: Embedder, *, force: bool = False) -> Ri
     model.save(model_path(models))
     (models / STAMP_FILE).write_text(inputs_hash(files) + "\n")
     return model
-
-
-def _key(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()

@@ -8,7 +8,10 @@ sentence-transformers on torch, and ~400 MB less memory (docs/decisions/embeddin
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
+import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -16,6 +19,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from knowledge.text import plain
 
 DIMENSIONS = 384
 MAX_TOKENS = 256  # the model's own max_seq_length
@@ -100,6 +105,47 @@ class Embedder:
         """Embed one text."""
         vector: Vectors = self.embed([text])[0]
         return vector
+
+
+class VectorCache:
+    """Vectors of a fixed list of texts (training messages, examples), kept on disk: a text is
+    embedded once, not on every training or start."""
+
+    def __init__(self, path: Path, embedder: Embedder) -> None:
+        self._path = path
+        self._embedder = embedder
+        self._vectors: dict[str, Vectors] = {}
+        if path.exists():
+            with np.load(path) as data:
+                self._vectors = dict(zip(data["keys"], data["vectors"], strict=True))
+
+    def get(self, texts: list[str]) -> Vectors:
+        """The embedding of `plain(text)` for each text, computing only the missing ones."""
+        keys = [_key(plain(t)) for t in texts]
+        missing = sorted({k: plain(t) for k, t in zip(keys, texts, strict=True)}.items())
+        missing = [(k, t) for k, t in missing if k not in self._vectors]
+        if missing:
+            computed = self._embedder.embed([t for _, t in missing])
+            self._vectors.update(zip([k for k, _ in missing], computed, strict=True))
+            self._save()
+        return np.stack([self._vectors[k] for k in keys])
+
+    def _save(self) -> None:
+        """Write a whole new file, then rename it: processes starting together (replicas) never
+        read half a file."""
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(suffix=".npz", dir=self._path.parent)
+        with os.fdopen(handle, "wb") as out:
+            np.savez(
+                out,
+                keys=np.array(list(self._vectors)),
+                vectors=np.stack(list(self._vectors.values())),
+            )
+        os.replace(partial, self._path)
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
 
 
 class RecentVectors:

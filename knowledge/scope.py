@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.embedding import Embedder, Vectors
+from knowledge.embedding import Embedder, VectorCache, Vectors
 from knowledge.text import normalise_query, plain
 
 EXAMPLES = Path(__file__).with_name("beyond_examples.txt")
+BEYOND_VECTORS = "beyond-vectors.npz"  # the examples' vectors, in the models directory
 
 _BEYOND = {
     "the future": (
@@ -70,11 +71,20 @@ def beyond_vetted(question: str) -> str | None:
 
 
 class BeyondExamples:
-    """Questions no article answers, embedded once: how like them a question is."""
+    """Questions no article answers, embedded once: how like them a question is.
 
-    def __init__(self, embedder: Embedder, path: Path = EXAMPLES) -> None:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        self._vectors = embedder.embed([plain(line) for line in lines if line.strip()])
+    `cache`: a file that keeps their vectors between starts (beside the models), so a start
+    embeds only examples it has not seen.
+    """
+
+    def __init__(
+        self, embedder: Embedder, path: Path = EXAMPLES, *, cache: Path | None = None
+    ) -> None:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if cache is None:
+            self._vectors = embedder.embed([plain(line) for line in lines])
+        else:
+            self._vectors = VectorCache(cache, embedder).get(lines)
 
     def likeness(self, vector: Vectors) -> float:
         """Cosine similarity of the closest example (the vectors are unit length)."""

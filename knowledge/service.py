@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cache
 
 import numpy as np
 from anyio import to_thread
@@ -136,26 +137,29 @@ class KnowledgeService:
         be pulled back to the first question's aspect.
         """
         joined = self.retriever.search(f"{earlier} {question}", 5) if earlier else None
-        framed = self.retriever.search(f"{question} ({title})", 5)
         articles = [context]
         if joined is not None and (joined.quick or joined.passages):
             top = joined.quick[0].doc_id if joined.quick else joined.passages[0].doc_id
             articles += [top] if top != context else []
-        standalone_elsewhere = (
+
+        @cache
+        def framed() -> SearchResult:  # the question framed by the last answer's title
+            return self.retriever.search(f"{question} ({title})", 5)
+
+        if (
             result.confident
             and result.passages[0].doc_id not in articles
-            and result.best_similarity > framed.best_similarity
-        )
-        if standalone_elsewhere:
-            return result, self._reply(result)
+            and result.best_similarity > framed().best_similarity
+        ):
+            return result, self._reply(result)  # the question stands on its own elsewhere
         assert result.vector is not None
         own = [
             m for a in articles for m in self.retriever.quick_answers(result.vector, article=a, k=1)
         ]
         best = max(own, key=lambda m: m.similarity, default=None)
+        topical = joined or framed()
         if best is not None and best.similarity >= self._follow_up_min:
-            return framed, self._supported(best, result.vector)
-        topical = joined or framed
+            return topical, self._supported(best, result.vector)
         return topical, self._reply(topical)
 
     def _reply(self, result: SearchResult) -> Answer:

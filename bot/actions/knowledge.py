@@ -22,15 +22,15 @@ FIND_HELP = {"title": "Find help near me", "payload": "/find_service"}
 NOTHING_MORE = "That's all I have on that. Ask me something else, or ask to talk to a person."
 ASK_FIRST = "Ask me a question about jobs, courses or money for studying, and I'll tell you more."
 # A message that asks for somewhere to go, not for information.
+_NEAR = r"near|nearby|nearest|closest|local|locally|in my area|around here|round here|in my town"
+_NEARBY = re.compile(rf"\b({_NEAR})\b")
 _LOCAL = re.compile(
-    r"\b(near|nearby|nearest|closest|local|locally|in my area|around here|round here|in my town|"
-    r"where can i (go|find|get)|where do i go|where is|drop in|postcode|centres?|offices?)\b"
+    rf"\b({_NEAR}|where can i (go|find|get)|where do i go|where is|drop in|postcode|centres?|"
+    r"offices?)\b"
 )
-_NEARBY = re.compile(
-    r"\b(near|nearby|nearest|closest|local|locally|in my area|around here|round here|in my town)\b"
-)
-_COUNTRY = frozenset({"scotland", "the uk", "uk"})
-_NATIONWIDE = re.compile(r"\b(in|across|anywhere in|all over|around) (scotland|the uk)\b")
+# Places that name the whole country: "where can I find apprenticeships in Scotland?"
+_COUNTRY = ("scotland", "the uk", "uk")
+_NATIONWIDE = re.compile(rf"\b(in|across|anywhere in|all over|around) ({'|'.join(_COUNTRY)})\b")
 # Intents whose own reply is right unless the message is a follow-up to the last answer.
 _FOLLOW_UP_ONLY = frozenset({"privacy_question", "feedback_positive", "thank", "help"})
 
@@ -187,9 +187,8 @@ async def _answer(
     context = tracker.get_slot("last_article")
     if not context:
         return await answerer.answer(question, vector)
-    return await answerer.answer(
-        question, vector, context=str(context), earlier=earlier_message(tracker)
-    )
+    earlier = earlier_message(tracker)
+    return await answerer.answer(question, vector, context=str(context), earlier=earlier)
 
 
 def earlier_message(tracker: Tracker) -> str | None:

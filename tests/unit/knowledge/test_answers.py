@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge.answer import compose
@@ -198,3 +199,21 @@ def test_a_question_like_the_examples_beyond_the_corpus_is_not_answered(
     assert knowledge.respond(question)[1].answered  # close to the EMA quick answer
     assert not beyond.respond(question)[1].answered
     assert beyond.respond("hw much is ema a week")[1].answered
+
+
+def test_the_examples_are_embedded_once_then_read_from_their_cache(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    examples = tmp_path / "beyond.txt"
+    examples.write_text("will my wee sister get her ema paid on thursday this week\n")
+    cache = tmp_path / "models" / "beyond-vectors.npz"
+    first = BeyondExamples(embedder, examples, cache=cache)
+    assert cache.exists()
+
+    class Refuses(Embedder):
+        def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:  # noqa: ARG002
+            raise AssertionError("embedded again")
+
+    again = BeyondExamples(Refuses(tmp_path), examples, cache=cache)
+    vector = embedder.embed_one("is my sisters ema getting paid this thursday")
+    assert again.likeness(vector) == pytest.approx(first.likeness(vector))

@@ -8,6 +8,7 @@ once a model exists, lends its label to the span that model finds most like it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -59,7 +60,10 @@ def example(text: str, level: str, category: str) -> Example:
 
 def load_examples(paths: Iterable[Path]) -> list[Example]:
     """The labelled messages of JSON-lines files (rows with `context` train on their text
-    only when it stands on its own: they are skipped)."""
+    only when it stands on its own: they are skipped), in an order fixed by their content.
+
+    The folds that calibrate the SVM and the network's batches follow this order: in file
+    order, merely renaming a file moved the careers false alarms by 0.6 points."""
     examples = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -69,7 +73,13 @@ def load_examples(paths: Iterable[Path]) -> list[Example]:
             if row.get("context"):
                 continue
             examples.append(example(row["text"], row["level"], row["category"]))
-    return examples
+    return sorted(examples, key=_shuffled)
+
+
+def _shuffled(labelled: Example) -> tuple[str, str, str]:
+    """A sort key that mixes files and levels yet depends only on the example itself."""
+    digest = hashlib.sha256(labelled.text.encode("utf-8")).hexdigest()
+    return digest, labelled.level, labelled.category
 
 
 def train(

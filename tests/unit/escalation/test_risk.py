@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from escalation.lexicon import Lexicon
 from escalation.risk import RiskModel
@@ -50,12 +49,6 @@ def test_lexicon_finds_constructs_as_whole_phrases() -> None:
     assert "hopelessness" in found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known regression (2026-12-03): with r26-r28 in training, the meaning reader reads "
-    "this long careers message as 0.47 crisis and 'a pain' as medical; see "
-    "docs/decisions/0005-triage-risk-model.md, test8",
-)
 def test_a_disclosure_scores_alike_alone_and_in_the_middle_of_careers_talk(
     risk_model: RiskModel, embedder: Embedder
 ) -> None:

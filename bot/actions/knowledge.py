@@ -31,6 +31,10 @@ _LOCAL = re.compile(
 # Places that name the whole country: "where can I find apprenticeships in Scotland?"
 _COUNTRY = ("scotland", "the uk", "uk")
 _NATIONWIDE = re.compile(rf"\b(in|across|anywhere in|all over|around) ({'|'.join(_COUNTRY)})\b")
+# A question about something, from someone who says where they are ("i stay in oban, how do
+# i become a chef"): the place is context, not the ask.
+_WHERE = re.compile(r"\bwhere\b")
+_ASKS_ABOUT = re.compile(r"\b(what|which|how|why|does|(can|do|should|will) (i|a))\b")
 # Intents whose own reply is right unless the message is a follow-up to the last answer.
 _FOLLOW_UP_ONLY = frozenset({"privacy_question", "feedback_positive", "thank", "help"})
 
@@ -63,18 +67,24 @@ def asks_for_local_help(tracker: Tracker) -> bool:
     which an article answers; only a nearer place, or "near me", asks for local services.
     """
     text = str(tracker.latest_message.get("text") or "")
-    entities = tracker.latest_message.get("entities") or []
-    places = [
-        str(e.get("value") or "").lower()
-        for e in entities
-        if e.get("entity") in ("place", "postcode")
-    ]
-    if text.startswith("/") or any(p not in _COUNTRY for p in places):
+    if text.startswith("/"):
         return True
     query = normalise_query(text)
+    if names_a_place(tracker):
+        return bool(_LOCAL.search(query) or _WHERE.search(query)) or not _ASKS_ABOUT.search(query)
     if _NATIONWIDE.search(query) and not _NEARBY.search(query):
         return False
     return bool(_LOCAL.search(query))
+
+
+def names_a_place(tracker: Tracker) -> bool:
+    """Whether the message names a place or postcode smaller than the whole country."""
+    entities = tracker.latest_message.get("entities") or []
+    return any(
+        str(e.get("value") or "").lower() not in _COUNTRY
+        for e in entities
+        if e.get("entity") in ("place", "postcode")
+    )
 
 
 class ActionAnswerQuestion(Action):
@@ -130,9 +140,10 @@ class ActionKnowledgeFirst(Action):
         answer = await _answer(self._answerer, self._vectors, tracker)
         if answer is None or not answer.answered:
             return [SlotSet("knowledge_first", False)]
-        if intent != "find_service" and not answer.quick:
+        if not answer.quick and (intent != "find_service" or names_a_place(tracker)):
             # Small talk and "not for me" guesses take only a vetted quick answer: "how are
-            # you" shares a few words with many passages, but asks none of them.
+            # you" shares a few words with many passages, but asks none of them. So does a
+            # question that names a place: unless a quick answer fits, the services there do.
             return [SlotSet("knowledge_first", False)]
         extra = [FIND_HELP] if intent == "find_service" else []
         return [*_utter(dispatcher, tracker, answer, extra=extra), SlotSet("knowledge_first", True)]

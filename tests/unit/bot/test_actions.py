@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -174,6 +175,23 @@ async def test_a_question_about_all_of_scotland_is_answered_not_located() -> Non
         tracker = make_tracker(text, "find_service", entities=entities)
         events = await ActionKnowledgeFirst(StubAnswerer(QUICK)).run(dispatcher, tracker, {})
         assert events[-1] == slot("knowledge_first", True), text
+
+
+async def test_a_question_that_names_a_place_takes_a_quick_answer_or_the_services() -> None:
+    oban = [{"entity": "place", "value": "Oban"}]
+    composed = replace(QUICK, quick=False, more="ema")
+    for text, answer, taken in [
+        ("i stay in oban, how do i become a chef", QUICK, True),
+        ("i stay in oban, how do i become a chef", composed, False),
+        ("careers help in oban", QUICK, False),
+        ("i stay in oban, where can i get careers advice", QUICK, False),
+        ("where could i train as a chef, i stay in oban", QUICK, False),
+    ]:
+        tracker = make_tracker(text, "find_service", entities=oban)
+        events = await ActionKnowledgeFirst(StubAnswerer(answer)).run(
+            CollectingDispatcher(), tracker, {}
+        )
+        assert events[-1] == slot("knowledge_first", taken), (text, answer.quick)
 
 
 async def test_tell_me_more_expands_the_last_answer_once() -> None:

@@ -32,9 +32,9 @@ _LOCAL = re.compile(
 _COUNTRY = ("scotland", "the uk", "uk")
 _NATIONWIDE = re.compile(rf"\b(in|across|anywhere in|all over|around) ({'|'.join(_COUNTRY)})\b")
 # A question about something, from someone who says where they are ("i stay in oban, how do
-# i become a chef"): the place is context, not the ask.
-_WHERE = re.compile(r"\bwhere\b")
+# i become a chef"): the place is context, not the ask, unless the question asks where.
 _ASKS_ABOUT = re.compile(r"\b(what|which|how|why|does|(can|do|should|will) (i|a))\b")
+_ASKS_WHERE = re.compile(r"\bwhere\b")
 # Intents whose own reply is right unless the message is a follow-up to the last answer.
 _FOLLOW_UP_ONLY = frozenset({"privacy_question", "feedback_positive", "thank", "help"})
 
@@ -71,7 +71,8 @@ def asks_for_local_help(tracker: Tracker) -> bool:
         return True
     query = normalise_query(text)
     if names_a_place(tracker):
-        return bool(_LOCAL.search(query) or _WHERE.search(query)) or not _ASKS_ABOUT.search(query)
+        asks_about = _ASKS_ABOUT.search(query) and not _ASKS_WHERE.search(query)
+        return not asks_about or bool(_LOCAL.search(query))
     if _NATIONWIDE.search(query) and not _NEARBY.search(query):
         return False
     return bool(_LOCAL.search(query))

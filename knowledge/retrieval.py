@@ -109,6 +109,7 @@ class Retriever:
         self._order: list[str] = []
         self._bm25: bm25s.BM25 | None = None
         self._vocabulary: frozenset[str] = frozenset()
+        self._respellings: tuple[str, ...] = ()  # the vocabulary in a fixed order, so ties agree
         self._quick = InMemoryLayer.empty(group_by="article_id")
         self._sentences = InMemoryLayer.empty(group_by="passage")
         self._by_article: dict[str, list[str]] = {}
@@ -134,6 +135,7 @@ class Retriever:
             self._order = [c.id for c in chunks]
             self._bm25 = bm25
             self._vocabulary = vocabulary
+            self._respellings = tuple(sorted(vocabulary))
             self._quick = quick
             self._sentences = sentence_layer
             self._by_article = by_article
@@ -157,7 +159,7 @@ class Retriever:
         for i, word in enumerate(words):
             if len(word) < 5 or not word.isalpha() or word in self._vocabulary:
                 continue
-            match = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+            match = process.extractOne(word, self._respellings, scorer=fuzz.ratio, score_cutoff=80)
             if match is not None:
                 words[i] = match[0]
         return " ".join(words)

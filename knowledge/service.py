@@ -108,11 +108,15 @@ class KnowledgeService:
     ) -> tuple[SearchResult, Answer]:
         """The search and the answer for one question (blocking: run it in a worker)."""
         result = self.retriever.search(question, 5, vector=vector)
-        if beyond_vetted(question) or self._beyond_corpus(result):
+        if beyond_vetted(question):
             return result, UNANSWERED
         title = self.retriever.title_of(context) if context else None
         if context and title and refers_back(question):
+            # "is there funding for it" alone is like the questions no article answers; after
+            # "how do i become a nurse" it is about nursing, so the topic decides.
             return self._follow_up(question, result, context, title, earlier)
+        if self._beyond_corpus(result):
+            return result, UNANSWERED
         return result, self._reply(result)
 
     def _beyond_corpus(self, result: SearchResult) -> bool:

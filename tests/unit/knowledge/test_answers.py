@@ -201,6 +201,17 @@ def test_a_question_like_the_examples_beyond_the_corpus_is_not_answered(
     assert beyond.respond("hw much is ema a week")[1].answered
 
 
+def test_a_follow_up_is_judged_in_the_topic_it_points_back_to(
+    knowledge: KnowledgeService, embedder: Embedder, tmp_path: Path
+) -> None:
+    examples = tmp_path / "beyond.txt"
+    examples.write_text("is there any money for it\n")
+    beyond = KnowledgeService(knowledge.retriever, beyond=BeyondExamples(embedder, examples))
+    assert not beyond.respond("is there any money for it")[1].answered  # alone: about what?
+    _, answer = beyond.respond("is there any money for it", None, "job-nurse")
+    assert answer.answered and answer.article_ids == ["job-nurse"]
+
+
 def test_the_examples_are_embedded_once_then_read_from_their_cache(
     embedder: Embedder, tmp_path: Path
 ) -> None:

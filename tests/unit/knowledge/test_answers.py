@@ -189,12 +189,20 @@ def test_a_follow_up_takes_its_topic_from_the_message_before_too(
     assert read.article_ids == ["ema"] and "school or college" in read.text
 
 
+def _beyond(
+    knowledge: KnowledgeService, embedder: Embedder, path: Path, example: str
+) -> KnowledgeService:
+    """The same knowledge, with one example of a question beyond the corpus."""
+    examples = path / "beyond.txt"
+    examples.write_text(example + "\n")
+    return KnowledgeService(knowledge.retriever, beyond=BeyondExamples(embedder, examples))
+
+
 def test_a_question_like_the_examples_beyond_the_corpus_is_not_answered(
     knowledge: KnowledgeService, embedder: Embedder, tmp_path: Path
 ) -> None:
-    examples = tmp_path / "beyond.txt"
-    examples.write_text("will my wee sister get her ema paid on thursday this week\n")
-    beyond = KnowledgeService(knowledge.retriever, beyond=BeyondExamples(embedder, examples))
+    example = "will my wee sister get her ema paid on thursday this week"
+    beyond = _beyond(knowledge, embedder, tmp_path, example)
     question = "is my sister's ema getting paid this thursday"
     assert knowledge.respond(question)[1].answered  # close to the EMA quick answer
     assert not beyond.respond(question)[1].answered
@@ -204,9 +212,7 @@ def test_a_question_like_the_examples_beyond_the_corpus_is_not_answered(
 def test_a_follow_up_is_judged_in_the_topic_it_points_back_to(
     knowledge: KnowledgeService, embedder: Embedder, tmp_path: Path
 ) -> None:
-    examples = tmp_path / "beyond.txt"
-    examples.write_text("is there any money for it\n")
-    beyond = KnowledgeService(knowledge.retriever, beyond=BeyondExamples(embedder, examples))
+    beyond = _beyond(knowledge, embedder, tmp_path, "is there any money for it")
     assert not beyond.respond("is there any money for it")[1].answered  # alone: about what?
     _, answer = beyond.respond("is there any money for it", None, "job-nurse")
     assert answer.answered and answer.article_ids == ["job-nurse"]

@@ -2,8 +2,8 @@
 
 The sets (`evaluation/datasets/answers/`) were written blind, by writers who never saw the
 articles: each line is a conversation (`turns`), the facts any right reply states (`facts`, any
-one of them will do) and the words of its subject (`topic`). The test sets are frozen. `test8`
-holds the figures; `test` to `test7`, each reported before, are tuning data now, like `dev`.
+one of them will do) and the words of its subject (`topic`). The test sets are frozen. `test9`
+holds the figures; `test` to `test8`, each reported before, are tuning data now, like `dev`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from escalation.replies import SAFETY_BUTTONS
 from knowledge.text import fold
 
 DATA = Path(__file__).parent / "datasets" / "answers"
-SETS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8")
+SETS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9")
 ANSWERABLE = ("single", "pair", "followup")
 SAFETY_PAYLOADS = {b.payload for b in SAFETY_BUTTONS} - {"/request_human"}
 
